@@ -1,0 +1,412 @@
+"""Load ``knowledge/`` into a KnowledgeBase, or report every problem in it at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.core.checks import FileChecks, Limit, Problem
+from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
+from bot.core.text import normalise, quote_key
+from bot.core.yamlio import YamlMap, YamlProblem, parse_yaml, read_limited
+
+ESSAY_FILE = "essay.yaml"
+SUMMARIES_FILE = "summaries.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
+EVAL_FILE = "eval.yaml"
+ENTRIES_DIR = "entries"
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MIN_QUESTIONS = 3
+MAX_SHORT_SUMMARY = 5
+
+ID = Limit(64, "ids travel inside Discord button ids, which hold 100 characters")
+TITLE = Limit(80, "titles label Discord buttons, which hold 80 characters")
+THEME = Limit(80, "themes are short headings")
+QUESTION = Limit(200, "a phrasing is one short question")
+ANSWER = Limit(1024, "an embed field holds 1,024 characters")
+QUOTE = Limit(1024, "an embed field holds 1,024 characters")
+KEYWORD = Limit(50, "a keyword is a word or a short name")
+SUMMARY_POINT = Limit(1024, "an embed field holds 1,024 characters")
+ESSAY_TITLE = Limit(256, "an embed title holds 256 characters")
+PARAGRAPH = Limit(4096, "an embed description holds 4,096 characters")
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has problems; ``problems`` lists them all, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge base")
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Read, validate and build the knowledge base in ``directory``.
+
+    Raises KnowledgeError listing every problem when anything is wrong.
+    """
+    reader = _KnowledgeReader(directory)
+    knowledge = reader.build()
+    if reader.problems or knowledge is None:
+        raise KnowledgeError(reader.problems)
+    return knowledge
+
+
+def validate_knowledge(directory: Path) -> list[Problem]:
+    """Every problem in ``directory``, sorted by file and line; empty when it is clean."""
+    try:
+        load_knowledge(directory)
+    except KnowledgeError as error:
+        return list(error.problems)
+    return []
+
+
+def display_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies inside it."""
+    relative = os.path.relpath(path)
+    return Path(relative) if not relative.startswith("..") else path
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A valid entry and where it was written, for checks across entries."""
+
+    entry: Entry
+    checks: FileChecks
+    data: YamlMap
+
+
+class _KnowledgeReader:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self._digest = hashlib.sha256()
+        self._quote_keys: dict[int, str] = {}
+        self._paragraph_lines: dict[int, int] = {}
+        # Ids of every entry, valid or not, so that one broken entry does not
+        # also make every "related" link to it look wrong.
+        self._declared_ids: set[str] = set()
+
+    def build(self) -> KnowledgeBase | None:
+        if not self.directory.is_dir():
+            self.problems.append(
+                Problem(display_path(self.directory), 0, "not a folder: point this at the knowledge folder")
+            )
+            return None
+        self._check_stray_files()
+        essay = self._essay()
+        placed = self._entries(essay)
+        summaries = self._summaries(essay)
+        synonyms = self._synonyms()
+        self._check_across_entries(placed)
+        if essay is not None and not self.problems:
+            self._check_coverage(essay, placed)
+        if self.problems or essay is None or summaries is None:
+            return None
+        return KnowledgeBase(
+            essay=essay,
+            entries=tuple(item.entry for item in placed),
+            summaries=summaries,
+            synonyms=synonyms,
+            version=self._digest.hexdigest()[:12],
+        )
+
+    def _checks_for(self, path: Path) -> FileChecks:
+        return FileChecks(path, display_path(path), self.problems)
+
+    def _read(self, path: Path) -> tuple[FileChecks, Any] | None:
+        checks = self._checks_for(path)
+        try:
+            data = read_limited(path)
+            self._digest.update(path.name.encode() + b"\0" + data)
+            return checks, parse_yaml(data)
+        except YamlProblem as problem:
+            checks.add(problem.line, problem.message)
+        except FileNotFoundError:
+            checks.add(0, "file not found")
+        except OSError as error:
+            checks.add(0, f"cannot read the file ({error.strerror or error})")
+        return None
+
+    def _check_stray_files(self) -> None:
+        known = {ESSAY_FILE, SUMMARIES_FILE, SYNONYMS_FILE, EVAL_FILE}
+        expected = f"entries belong in {ENTRIES_DIR}/, and the other files are {', '.join(sorted(known))}"
+        for path in sorted(self.directory.glob("*.y*ml")):
+            if path.name not in known:
+                self._checks_for(path).add(0, f"not a knowledge file; {expected}")
+        for path in sorted((self.directory / ENTRIES_DIR).glob("*.yml")):
+            self._checks_for(path).add(0, "entry files end in .yaml; rename it so it is loaded")
+
+    # -- the essay -------------------------------------------------------------
+
+    def _essay(self) -> Essay | None:
+        read = self._read(self.directory / ESSAY_FILE)
+        if read is None:
+            return None
+        checks, raw = read
+        data = checks.mapping(raw, 1, "the essay file")
+        if data is None or not checks.fields(data, "the essay", ("title", "author", "author_note", "paragraphs")):
+            return None
+        before = len(self.problems)
+        title = checks.text(data, "title", "the essay", ESSAY_TITLE)
+        author = checks.text(data, "author", "the essay", ESSAY_TITLE)
+        paragraphs = self._paragraphs(checks, data)
+        author_note = checks.integer(data, "author_note", "the essay")
+        if author_note is not None and paragraphs and not 1 <= author_note <= len(paragraphs):
+            checks.add(
+                data.line_of("author_note"),
+                f'the essay: "author_note" must be the number of a paragraph (1–{len(paragraphs)}), not {author_note}',
+            )
+        if len(self.problems) > before or title is None or author is None or author_note is None:
+            return None
+        self._quote_keys = {number: quote_key(text) for number, text in enumerate(paragraphs, 1)}
+        return Essay(title=title, author=author, paragraphs=paragraphs, author_note=author_note)
+
+    def _paragraphs(self, checks: FileChecks, data: YamlMap) -> tuple[str, ...]:
+        numbered = checks.mapping(data["paragraphs"], data.line_of("paragraphs"), 'the essay: "paragraphs"')
+        if numbered is None:
+            return ()
+        texts: list[str] = []
+        for expected, (number, value) in enumerate(numbered.items(), 1):
+            line = numbered.key_lines[number]
+            if number != expected:
+                checks.add(
+                    line, f"paragraph numbers must run 1, 2, 3… in order; expected {expected} here, found {number!r}"
+                )
+                return ()
+            text = checks.text_value(value, line, f"the essay: ¶{number}", PARAGRAPH)
+            texts.append(text or "")
+            self._paragraph_lines[number] = line
+        if not texts:
+            checks.add(numbered.line, 'the essay: "paragraphs" is empty')
+        return tuple(texts)
+
+    # -- entries ---------------------------------------------------------------
+
+    def _entries(self, essay: Essay | None) -> list[_Placed]:
+        folder = self.directory / ENTRIES_DIR
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            self._checks_for(folder).add(
+                0, f"no entry files: the knowledge base needs at least one {ENTRIES_DIR}/*.yaml"
+            )
+        placed: list[_Placed] = []
+        for path in files:
+            read = self._read(path)
+            if read is None:
+                continue
+            checks, raw = read
+            data = checks.mapping(raw, 1, "an entries file")
+            if data is None or not checks.fields(data, "the file", ("theme", "entries")):
+                continue
+            theme = checks.text(data, "theme", "the file", THEME) or ""
+            for item, line in checks.list_of(data, "entries", "the file", minimum=1):
+                entry = self._entry(checks, item, line, theme, essay)
+                if entry is not None:
+                    placed.append(entry)
+        return placed
+
+    def _entry(self, checks: FileChecks, raw: Any, line: int, theme: str, essay: Essay | None) -> _Placed | None:
+        data = checks.mapping(raw, line, "an entry")
+        if data is None:
+            return None
+        raw_id = data.get("id")
+        what = f'entry "{raw_id}"' if isinstance(raw_id, str) and raw_id.strip() else f"the entry on line {line}"
+        before = len(self.problems)
+        checks.fields(data, what, ("id", "title", "questions", "answer", "citations"), ("keywords", "related"))
+        entry_id = self._entry_id(checks, data, what)
+        if entry_id is not None:
+            self._declared_ids.add(entry_id)
+        title = checks.text(data, "title", what, TITLE)
+        questions = checks.texts(data, "questions", what, QUESTION, minimum=MIN_QUESTIONS)
+        answer = checks.text(data, "answer", what, ANSWER)
+        citations = self._citations(checks, data, what, essay)
+        keywords = checks.texts(data, "keywords", what, KEYWORD)
+        related = checks.texts(data, "related", what, ID)
+        if len(self.problems) > before or entry_id is None or title is None or answer is None:
+            return None
+        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme)
+        return _Placed(entry, checks, data)
+
+    def _entry_id(self, checks: FileChecks, data: YamlMap, what: str) -> str | None:
+        if "id" not in data:
+            return None
+        entry_id = checks.text(data, "id", what, ID)
+        if entry_id is not None and not ID_PATTERN.fullmatch(entry_id):
+            checks.add(
+                data.line_of("id"), f'{what}: "id" must be lower-case words joined by hyphens, like "dominant-partner"'
+            )
+            return None
+        return entry_id
+
+    def _citations(self, checks: FileChecks, data: YamlMap, what: str, essay: Essay | None) -> tuple[Citation, ...]:
+        if "citations" not in data:
+            return ()
+        citations: list[Citation] = []
+        for raw, line in checks.list_of(data, "citations", what, minimum=1):
+            item = checks.mapping(raw, line, f"{what}: a citation")
+            if item is None or not checks.fields(item, f"{what}: a citation", ("paragraph", "quote")):
+                continue
+            paragraph = checks.integer(item, "paragraph", f"{what}: a citation")
+            quote = checks.text(item, "quote", f"{what}: a citation", QUOTE)
+            if paragraph is None or quote is None:
+                continue
+            if essay is not None and not self._citation_holds(checks, item, what, paragraph, quote):
+                continue
+            citations.append(Citation(paragraph, quote))
+        return tuple(citations)
+
+    def _citation_holds(self, checks: FileChecks, item: YamlMap, what: str, paragraph: int, quote: str) -> bool:
+        if paragraph not in self._quote_keys:
+            checks.add(
+                item.line_of("paragraph"),
+                f"{what}: paragraph {paragraph} does not exist; the essay has ¶1–¶{len(self._quote_keys)}",
+            )
+            return False
+        wanted = quote_key(quote)
+        if wanted in self._quote_keys[paragraph]:
+            return True
+        elsewhere = [number for number, text in self._quote_keys.items() if wanted in text]
+        if elsewhere:
+            hint = f"it is in ¶{elsewhere[0]}; fix the paragraph number"
+        else:
+            hint = self._closest_passage(paragraph, wanted)
+        checks.add(item.line_of("quote"), f"{what}: the quote is not word for word in ¶{paragraph}; {hint}")
+        return False
+
+    def _closest_passage(self, paragraph: int, wanted: str) -> str:
+        text = self._quote_keys[paragraph]
+        alignment = fuzz.partial_ratio_alignment(wanted, text)
+        if alignment is None or alignment.score < 60:
+            return "no passage there is close to it"
+        start = text.rfind(" ", 0, alignment.dest_start) + 1
+        end = text.find(" ", alignment.dest_end)
+        return f'closest there: "{text[start : end if end != -1 else len(text)]}"'
+
+    # -- checks across entries ---------------------------------------------------
+
+    def _check_across_entries(self, placed: list[_Placed]) -> None:
+        self._check_ids_unique(placed)
+        self._check_questions_unique(placed)
+        for item in placed:
+            self._check_related(item, self._declared_ids)
+
+    def _check_ids_unique(self, placed: list[_Placed]) -> None:
+        first_use: dict[str, str] = {}
+        for item in placed:
+            line = item.data.line_of("id")
+            if item.entry.id in first_use:
+                item.checks.add(line, f'duplicate id "{item.entry.id}": already used at {first_use[item.entry.id]}')
+            else:
+                first_use[item.entry.id] = f"{item.checks.shown_as}:{line}"
+
+    def _check_questions_unique(self, placed: list[_Placed]) -> None:
+        first_use: dict[str, tuple[str, str]] = {}
+        for item in placed:
+            lines = item.data["questions"].item_lines
+            for question, line in zip(item.entry.questions, lines, strict=True):
+                key = normalise(question)
+                if key not in first_use:
+                    first_use[key] = (item.entry.id, f"{item.checks.shown_as}:{line}")
+                    continue
+                owner, where = first_use[key]
+                place = "earlier in this entry" if owner == item.entry.id else f'in entry "{owner}"'
+                message = f'the question "{question}" is already asked {place} ({where})'
+                item.checks.add(line, f'entry "{item.entry.id}": {message}; each phrasing must lead to one entry')
+
+    def _check_related(self, item: _Placed, known: set[str]) -> None:
+        if "related" not in item.data:
+            return
+        lines = item.data["related"].item_lines
+        for related, line in zip(item.entry.related, lines, strict=True):
+            if related == item.entry.id:
+                item.checks.add(line, f'entry "{item.entry.id}" lists itself as related')
+            elif related not in known:
+                item.checks.add(line, f'entry "{item.entry.id}": related id "{related}" does not exist')
+
+    def _check_coverage(self, essay: Essay, placed: list[_Placed]) -> None:
+        primaries = {item.entry.primary.paragraph for item in placed if item.entry.citations}
+        checks = self._checks_for(self.directory / ESSAY_FILE)
+        for number in range(1, len(essay.paragraphs) + 1):
+            if number not in primaries:
+                checks.add(
+                    self._paragraph_lines[number],
+                    f"¶{number} is not the primary (first) citation of any entry; every paragraph needs one",
+                )
+
+    # -- summaries and synonyms ----------------------------------------------------
+
+    def _summaries(self, essay: Essay | None) -> Summaries | None:
+        read = self._read(self.directory / SUMMARIES_FILE)
+        if read is None:
+            return None
+        checks, raw = read
+        data = checks.mapping(raw, 1, "the summaries file")
+        if data is None or not checks.fields(data, "the summaries", ("short", "full")):
+            return None
+        short = self._summary(checks, data, "short", essay)
+        if len(short) > MAX_SHORT_SUMMARY:
+            checks.add(
+                data.line_of_key("short"),
+                f"the short summary has {len(short)} bullets; it holds at most {MAX_SHORT_SUMMARY}",
+            )
+        full = self._summary(checks, data, "full", essay)
+        self._check_essay_order(checks, data, full)
+        return Summaries(short=short, full=full)
+
+    def _summary(self, checks: FileChecks, data: YamlMap, key: str, essay: Essay | None) -> tuple[SummaryPoint, ...]:
+        points: list[SummaryPoint] = []
+        for raw, line in checks.list_of(data, key, f"the {key} summary", minimum=1):
+            what = f"the {key} summary: the bullet on line {line}"
+            item = checks.mapping(raw, line, what)
+            if item is None or not checks.fields(item, what, ("text", "citations")):
+                continue
+            text = checks.text(item, "text", what, SUMMARY_POINT)
+            citations = self._citations(checks, item, what, essay)
+            if text is not None and citations:
+                points.append(SummaryPoint(text, citations))
+        return tuple(points)
+
+    def _check_essay_order(self, checks: FileChecks, data: YamlMap, full: tuple[SummaryPoint, ...]) -> None:
+        if len(full) != len(data["full"]):
+            return
+        lines = data["full"].item_lines
+        for previous, point, line in zip(full, full[1:], lines[1:], strict=False):
+            before, here = previous.citations[0].paragraph, point.citations[0].paragraph
+            if here < before:
+                checks.add(
+                    line,
+                    f"the full summary follows the essay's order: this bullet cites ¶{here} after one citing ¶{before}",
+                )
+
+    def _synonyms(self) -> MappingProxyType[str, tuple[str, ...]]:
+        path = self.directory / SYNONYMS_FILE
+        if not path.exists():
+            return MappingProxyType({})
+        read = self._read(path)
+        if read is None:
+            return MappingProxyType({})
+        checks, raw = read
+        data = checks.mapping(raw, 1, "the synonyms file")
+        if data is None:
+            return MappingProxyType({})
+        synonyms: dict[str, tuple[str, ...]] = {}
+        owners: dict[str, str] = {}
+        for word in data:
+            variants = checks.texts(data, word, "synonyms", KEYWORD, minimum=1)
+            canonical = normalise(str(word))
+            for variant, line in zip(variants, data[word].item_lines if variants else [], strict=False):
+                key = normalise(variant)
+                if key in owners and owners[key] != canonical:
+                    checks.add(line, f'"{variant}" is already a synonym of "{owners[key]}"')
+                owners[key] = canonical
+            synonyms[canonical] = tuple(normalise(variant) for variant in variants)
+        return MappingProxyType(synonyms)

@@ -1,0 +1,66 @@
+"""Text normalisation shared by the validator and the matcher."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
+)
+_WHITESPACE = re.compile(r"\s+")
+
+# "'s" after these words is "is"; after anything else it marks a possessive.
+_IS_CONTRACTIONS = frozenset({"what", "who", "it", "that", "there", "how", "where", "when", "why", "he", "she", "here"})
+_CONTRACTION_SUFFIXES = (
+    ("n't", " not"),
+    ("'re", " are"),
+    ("'ll", " will"),
+    ("'ve", " have"),
+    ("'m", " am"),
+    ("'d", " would"),
+)
+_APOSTROPHE_WORD = re.compile(r"[a-z]+'[a-z]+")
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+
+
+def quote_key(text: str) -> str:
+    """The form in which a quote must appear in its paragraph.
+
+    Only whitespace and straight-vs-typographic quotes may differ between a
+    citation and the essay; everything else is compared exactly.
+    """
+    return _WHITESPACE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case, compatibility-normalised text without accents or invisible characters."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    kept = (ch for ch in text if unicodedata.category(ch) not in {"Mn", "Me", "Cf", "Cc", "Co", "Cs"} or ch in "\n\t")
+    return unicodedata.normalize("NFKC", "".join(kept)).casefold()
+
+
+def _expand(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if word == "won't":
+        return "will not"
+    if word == "can't":
+        return "can not"
+    for suffix, replacement in _CONTRACTION_SUFFIXES:
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + replacement
+    head, _, tail = word.partition("'")
+    if tail == "s":
+        return f"{head} is" if head in _IS_CONTRACTIONS else head
+    return head + tail
+
+
+def normalise(text: str) -> str:
+    """Words only: folded, contractions expanded, possessives dropped, punctuation gone."""
+    text = _APOSTROPHE_WORD.sub(_expand, fold(text))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``normalise(text)``."""
+    return normalise(text).split()
