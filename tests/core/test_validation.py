@@ -1,0 +1,210 @@
+"""The validator: each class of broken file is reported with its file, line and message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core.loader import KnowledgeError, load_knowledge, validate_knowledge
+from tests.conftest import FIXTURES
+
+BROKEN = FIXTURES / "broken"
+ADDED_ENTRIES = "entries/99-broken.yaml"
+
+# (fixture, where it goes in the knowledge folder, line, message)
+CASES = [
+    (
+        "syntax-error.yaml",
+        ADDED_ENTRIES,
+        14,
+        "YAML syntax error: while scanning a quoted scalar that starts on line 10, found unexpected end of stream",
+    ),
+    (
+        "unknown-field.yaml",
+        ADDED_ENTRIES,
+        11,
+        'entry "broken-example" has an unknown field "keywrods" (did you mean "keywords"?)',
+    ),
+    ("missing-field.yaml", ADDED_ENTRIES, 4, 'entry "broken-example" is missing the field "answer"'),
+    ("wrong-type.yaml", ADDED_ENTRIES, 6, 'entry "broken-example": "questions" must be a list, not text'),
+    (
+        "duplicate-id.yaml",
+        ADDED_ENTRIES,
+        4,
+        'duplicate id "dominant-partner": already used at {kb}/entries/03-asymmetry.yaml:4',
+    ),
+    (
+        "duplicate-question.yaml",
+        ADDED_ENTRIES,
+        7,
+        'entry "broken-example": the question "Who is the dominant partner?" is already asked in entry'
+        ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); each phrasing must lead to one entry',
+    ),
+    ("unknown-related.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": related id "no-such-entry" does not exist'),
+    (
+        "paragraph-out-of-range.yaml",
+        ADDED_ENTRIES,
+        12,
+        'entry "broken-example": paragraph 11 does not exist; the essay has ¶1–¶10',
+    ),
+    (
+        "quote-not-verbatim.yaml",
+        ADDED_ENTRIES,
+        13,
+        'entry "broken-example": the quote is not word for word in ¶4; closest there: "China is the predominant partner,"',
+    ),
+    (
+        "quote-wrong-paragraph.yaml",
+        ADDED_ENTRIES,
+        13,
+        'entry "broken-example": the quote is not word for word in ¶5; it is in ¶4; fix the paragraph number',
+    ),
+    ("empty-answer.yaml", ADDED_ENTRIES, 10, 'entry "broken-example": "answer" is empty'),
+    (
+        "answer-too-long.yaml",
+        ADDED_ENTRIES,
+        10,
+        'entry "broken-example": "answer" is 1,239 characters; the limit is 1,024 (an embed field holds 1,024 characters)',
+    ),
+    (
+        "bad-id.yaml",
+        ADDED_ENTRIES,
+        4,
+        'entry "Broken Example": "id" must be lower-case words joined by hyphens, like "dominant-partner"',
+    ),
+    ("duplicate-key.yaml", ADDED_ENTRIES, 11, "duplicate key 'title' (first on line 5)"),
+    (
+        "python-tag.yaml",
+        ADDED_ENTRIES,
+        10,
+        "the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+    ),
+    ("alias.yaml", ADDED_ENTRIES, 5, "anchors and aliases (&name, *name) are not allowed in knowledge files"),
+    (
+        "too-few-questions.yaml",
+        ADDED_ENTRIES,
+        6,
+        'entry "broken-example": "questions" needs at least 3 items, found 1',
+    ),
+    ("summaries-too-long.yaml", "summaries.yaml", 2, "the short summary has 6 bullets; it holds at most 5"),
+    (
+        "summaries-out-of-order.yaml",
+        "summaries.yaml",
+        16,
+        "the full summary follows the essay's order: this bullet cites ¶4 after one citing ¶6",
+    ),
+    (
+        "essay-misnumbered.yaml",
+        "essay.yaml",
+        7,
+        "paragraph numbers must run 1, 2, 3… in order; expected 2 here, found 3",
+    ),
+    ("synonyms-shared-variant.yaml", "synonyms.yaml", 3, '"beijing" is already a synonym of "china"'),
+]
+
+
+@pytest.mark.parametrize(("fixture", "target", "line", "message"), CASES, ids=[case[0] for case in CASES])
+def test_broken_fixture_reports_file_line_and_message(
+    knowledge_copy: Path, fixture: str, target: str, line: int, message: str
+) -> None:
+    """Each broken fixture yields exactly one problem, at the right file and line, in plain words."""
+    shutil.copy(BROKEN / fixture, knowledge_copy / target)
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [str(problem) for problem in problems] == [
+        f"{knowledge_copy / target}:{line}: {message.format(kb=knowledge_copy)}"
+    ]
+
+
+def test_every_fixture_is_exercised() -> None:
+    """No broken fixture sits unused: each one is a case above."""
+    assert sorted(path.name for path in BROKEN.iterdir()) == sorted(case[0] for case in CASES)
+
+
+def test_problems_across_files_are_all_reported_at_once(knowledge_copy: Path) -> None:
+    """Several broken files give every problem in one run, sorted by file and line."""
+    shutil.copy(BROKEN / "empty-answer.yaml", knowledge_copy / "entries/98-broken.yaml")
+    shutil.copy(BROKEN / "summaries-too-long.yaml", knowledge_copy / "summaries.yaml")
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [(problem.path.name, problem.line) for problem in problems] == [
+        ("98-broken.yaml", 10),
+        ("summaries.yaml", 2),
+    ]
+
+
+def test_load_raises_with_every_problem(knowledge_copy: Path) -> None:
+    """load_knowledge refuses a broken folder and carries the problems, not a half-built knowledge base."""
+    shutil.copy(BROKEN / "missing-field.yaml", knowledge_copy / ADDED_ENTRIES)
+
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(knowledge_copy)
+
+    assert len(raised.value.problems) == 1
+    assert str(raised.value) == "1 problem in the knowledge base"
+
+
+def test_uncovered_paragraph_is_reported_at_its_line(knowledge_copy: Path) -> None:
+    """Removing the only entries citing ¶10 first is caught, pointing at ¶10 in essay.yaml."""
+    (knowledge_copy / "entries/08-about-the-essay.yaml").unlink()
+
+    problems = validate_knowledge(knowledge_copy)
+
+    essay_lines = (knowledge_copy / "essay.yaml").read_text(encoding="utf-8").splitlines()
+    line = essay_lines.index("  10: >-") + 1
+    expected = f"{knowledge_copy}/essay.yaml:{line}: ¶10 is not the primary (first) citation of any entry; every paragraph needs one"
+    assert [str(problem) for problem in problems] == [expected]
+
+
+def test_oversized_file_is_refused_without_parsing(knowledge_copy: Path) -> None:
+    """A 50 MB file is refused by its size, before any of it is parsed."""
+    with (knowledge_copy / ADDED_ENTRIES).open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [str(problem) for problem in problems] == [
+        f"{knowledge_copy / ADDED_ENTRIES}: file is 52,428,800 bytes; knowledge files are limited to 1,000,000"
+    ]
+
+
+def test_binary_junk_is_refused_as_not_utf8(knowledge_copy: Path) -> None:
+    """Bytes that are not UTF-8 are refused with the line they are on."""
+    (knowledge_copy / ADDED_ENTRIES).write_bytes(b"theme: fine\nentries:\n  - id: \xff\xfe\x00junk\n")
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [str(problem) for problem in problems] == [
+        f"{knowledge_copy / ADDED_ENTRIES}:3: not UTF-8 text (byte 0xff); save the file as UTF-8"
+    ]
+
+
+def test_stray_yaml_file_is_reported(knowledge_copy: Path) -> None:
+    """An entries file dropped at the top level is flagged, not silently ignored."""
+    shutil.copy(knowledge_copy / "entries/01-image-and-reality.yaml", knowledge_copy / "new-entries.yaml")
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert len(problems) == 1
+    assert problems[0].path.name == "new-entries.yaml"
+    assert problems[0].message.startswith("not a knowledge file; entries belong in entries/")
+
+
+def test_missing_folder_is_one_clear_problem(tmp_path: Path) -> None:
+    """Pointing the validator at a folder that does not exist gives one problem, not a crash."""
+    problems = validate_knowledge(tmp_path / "nowhere")
+
+    assert [problem.message for problem in problems] == ["not a folder: point this at the knowledge folder"]
+
+
+def test_missing_essay_is_reported(knowledge_copy: Path) -> None:
+    """Without essay.yaml the validator says the file is missing."""
+    (knowledge_copy / "essay.yaml").unlink()
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [str(problem) for problem in problems] == [f"{knowledge_copy}/essay.yaml: file not found"]

@@ -1,0 +1,76 @@
+"""`python -m bot validate` as maintainers and CI run it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import FIXTURES
+
+
+def run_bot(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_validate_shipped_knowledge_exits_zero() -> None:
+    """With no path, the shipped knowledge base is checked and found clean."""
+    result = run_bot("validate")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("knowledge/ is valid: 40 entries, 10 paragraphs")
+
+
+def test_validate_reports_each_problem_as_file_line_message(knowledge_copy: Path) -> None:
+    """Problems print one per line as file:line: message, a count on stderr, exit 1, no traceback."""
+    shutil.copy(FIXTURES / "broken" / "missing-field.yaml", knowledge_copy / "entries" / "99-broken.yaml")
+    shutil.copy(FIXTURES / "broken" / "summaries-too-long.yaml", knowledge_copy / "summaries.yaml")
+
+    result = run_bot("validate", str(knowledge_copy))
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f'{knowledge_copy}/entries/99-broken.yaml:4: entry "broken-example" is missing the field "answer"',
+        f"{knowledge_copy}/summaries.yaml:2: the short summary has 6 bullets; it holds at most 5",
+    ]
+    assert result.stderr.strip() == f"2 problems in {knowledge_copy}/"
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_validate_shows_paths_relative_to_where_it_runs(knowledge_copy: Path) -> None:
+    """Run from the folder above, problems name files as the maintainer typed them."""
+    shutil.copy(FIXTURES / "broken" / "empty-answer.yaml", knowledge_copy / "entries" / "99-broken.yaml")
+
+    result = run_bot("validate", "knowledge", cwd=knowledge_copy.parent)
+
+    assert result.stdout.startswith('knowledge/entries/99-broken.yaml:10: entry "broken-example": "answer" is empty')
+
+
+def test_validate_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    """A wrong path is one line of explanation and exit 1."""
+    result = run_bot("validate", str(tmp_path / "nowhere"))
+
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"{tmp_path}/nowhere: not a folder: point this at the knowledge folder"
+
+
+def test_validate_honours_knowledge_dir(knowledge_copy: Path) -> None:
+    """KNOWLEDGE_DIR chooses the folder when no path is given."""
+    (knowledge_copy / "essay.yaml").unlink()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "validate"],
+        cwd=PROJECT_ROOT,
+        env={"KNOWLEDGE_DIR": str(knowledge_copy), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "essay.yaml: file not found" in result.stdout
