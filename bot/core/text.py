@@ -9,6 +9,8 @@ _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
 )
 _WHITESPACE = re.compile(r"\s+")
+# Discord mentions, channel links, custom emoji and URLs carry no question.
+_CHAT_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 
 # "'s" after these words is "is"; after anything else it marks a possessive.
 _IS_CONTRACTIONS = frozenset({"what", "who", "it", "that", "there", "how", "where", "when", "why", "he", "she", "here"})
@@ -21,6 +23,31 @@ _CONTRACTION_SUFFIXES = (
     ("'d", " would"),
 )
 _APOSTROPHE_WORD = re.compile(r"[a-z]+'[a-z]+")
+# Contractions typed without the apostrophe, as chat usually has them.
+_BARE_CONTRACTIONS = {
+    "whats": "what is",
+    "whos": "who is",
+    "hows": "how is",
+    "wheres": "where is",
+    "thats": "that is",
+    "theres": "there is",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "cant": "can not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "couldnt": "could not",
+    "theyre": "they are",
+    "youre": "you are",
+    "im": "i am",
+    "ive": "i have",
+    "theyve": "they have",
+}
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 
 
@@ -35,6 +62,8 @@ def quote_key(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, compatibility-normalised text without accents or invisible characters."""
+    if text.isascii():
+        return text.lower().translate(_QUOTES)
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
     kept = (ch for ch in text if unicodedata.category(ch) not in {"Mn", "Me", "Cf", "Cc", "Co", "Cs"} or ch in "\n\t")
     return unicodedata.normalize("NFKC", "".join(kept)).casefold()
@@ -57,8 +86,8 @@ def _expand(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Words only: folded, contractions expanded, possessives dropped, punctuation gone."""
-    text = _APOSTROPHE_WORD.sub(_expand, fold(text))
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    text = _APOSTROPHE_WORD.sub(_expand, fold(_CHAT_MARKUP.sub(" ", text)))
+    return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in _NOT_WORD.sub(" ", text).split())
 
 
 def tokens(text: str) -> list[str]:

@@ -1,0 +1,159 @@
+"""From text to the terms the matcher compares: normalised, synonyms applied, lightly stemmed."""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.core.text import normalise
+
+# Words that say little about which point of the essay is meant: function
+# words, greetings and chat filler. They still count in whole-phrase
+# similarity, but carry no weight as evidence.
+STOPWORDS = frozenset(
+    """
+    a about above after again all also am an and any are as at be been before being between both but by can could
+    did do does doing done down during each even ever every few for from further give go goes going had has have
+    having he her here hers him his how i if in into is it its itself just like me might more most much must my no
+    nor not now of off on once one only or other our out over own please pls plz quite rather really same say says
+    said she should so some such tell than that the their them then there these they thing things this those through
+    to too under until up upon us very want was way we were what when where whether which while who whom whose why
+    will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
+    lowkey bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
+    wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
+    irl omg pls
+    """.split()
+)
+
+# Words that point at the essay in general rather than at one of its points.
+GENERIC = frozenset({"essay", "article", "text", "piece", "writing", "mention", "mentions", "mentioned", "discuss"})
+
+_TYPO_MIN_LENGTH = 4
+_DIGITS = re.compile(r"\d")
+# Questions after a date, a number or a place. The essay answers few of them,
+# so one is only answered by an entry with a curated phrasing of the same kind.
+# Only near the start: "when" later on is usually a conjunction ("… when they meet").
+_FACTUAL = re.compile(r"^(?:\w+ ){0,2}?(when|how many|how old|how long|where)\b")
+
+
+def factual_kind(text: str) -> str | None:
+    """ "when", "how many", "how old", "how long" or "where" if normalised ``text`` opens with one, else None."""
+    match = _FACTUAL.match(text)
+    return match.group(1) if match else None
+
+
+class Kind(enum.Enum):
+    """What a word of a question turned out to be."""
+
+    STOPWORD = "stopword"
+    KNOWN = "known"  # a term of the knowledge base
+    CORRECTED = "corrected"  # a misspelling of one
+    ENGLISH = "english"  # a real word the knowledge base never uses: evidence of another topic
+    UNKNOWN = "unknown"  # neither: slang, gibberish, a typo too far gone
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    kind: Kind
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """About 73,000 English words (SCOWL, via Debian's wamerican; see english-words.COPYRIGHT)."""
+    data = resources.files("bot.core.resources").joinpath("english-words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of ``word``, so "competing" meets "compete"."""
+    return _STEMMER.stemWord(word)
+
+
+def allowed_edits(word: str) -> int:
+    """How many typing mistakes a word of this length may carry and still be recognised."""
+    if len(word) < _TYPO_MIN_LENGTH or _DIGITS.search(word):
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+class Analyzer:
+    """Turns questions and knowledge text into comparable terms."""
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]]) -> None:
+        self._word_map: dict[str, str] = {}
+        phrases: dict[str, str] = {}
+        for canonical, variants in synonyms.items():
+            for variant in variants:
+                if " " in variant:
+                    phrases[variant] = canonical
+                else:
+                    self._word_map[variant] = canonical
+        self._phrases = phrases
+        # One pattern for every multi-word variant, longest first so "soviet union" wins over "soviet".
+        alternatives = "|".join(re.escape(variant) for variant in sorted(phrases, key=len, reverse=True))
+        self._phrase_pattern = re.compile(rf"\b(?:{alternatives})\b") if phrases else None
+        self._vocabulary: tuple[str, ...] = ()
+        self._known: frozenset[str] = frozenset()
+        self._english = english_words()
+
+    def text(self, text: str) -> str:
+        """Normalised text with synonyms replaced: what whole-phrase comparison sees."""
+        result = normalise(text)
+        if self._phrase_pattern is not None:
+            result = self._phrase_pattern.sub(lambda match: self._phrases[match.group(0)], result)
+        return " ".join(self._word_map.get(word, word) for word in result.split())
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Remember the words of the knowledge base (given as ``text()`` output), to check and correct questions."""
+        words = {word for text in texts for word in text.split() if word not in STOPWORDS}
+        self._known = frozenset(stem(word) for word in words)
+        # Misspellings are corrected to words as written, and synonym variants
+        # count: "economicaly" becomes "economically", which reads as "economy".
+        # Filler words are targets too, so "actualy" is recognised as filler.
+        candidates = words | self._word_map.keys() | STOPWORDS
+        self._vocabulary = tuple(sorted(word for word in candidates if allowed_edits(word)))
+
+    @staticmethod
+    def terms(text: str) -> list[str]:
+        """The content terms of knowledge text already passed through ``text()``."""
+        return [stem(word) for word in text.split() if word not in STOPWORDS]
+
+    def question_terms(self, text: str) -> list[Term]:
+        """The terms of a question, each classified; misspelt words are corrected to known terms."""
+        return [self._classify(word) for word in self.text(text).split()]
+
+    def _classify(self, word: str) -> Term:
+        if word in STOPWORDS:
+            return Term(word, Kind.STOPWORD)
+        term = stem(word)
+        if term in self._known:
+            return Term(term, Kind.KNOWN)
+        if word in self._english or word.isdigit():
+            # A number the essay never mentions is as telling as an unknown word.
+            return Term(term, Kind.ENGLISH)
+        corrected = self._correct(word)
+        if corrected in STOPWORDS:
+            return Term(corrected, Kind.STOPWORD)
+        if corrected is not None:
+            return Term(stem(self._word_map.get(corrected, corrected)), Kind.CORRECTED)
+        return Term(term, Kind.UNKNOWN)
+
+    def _correct(self, word: str) -> str | None:
+        edits = allowed_edits(word)
+        if not edits:
+            return None
+        match = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=edits)
+        return match[0] if match else None
