@@ -1,0 +1,316 @@
+"""Find the entry that answers a question, or decline honestly.
+
+Every signal works on analysed terms (see analysis.py), weighted by rarity (IDF):
+- evidence and coverage: the weight of the question's terms an entry explains,
+  absolute and as a share of the question. Real English words the knowledge
+  base never uses weigh as much as its rarest terms, so "When was the Great
+  Wall of China built?" is mostly unexplained and declined.
+- phrasing: the best weighted overlap with one of the entry's curated
+  questions, blended with order-aware fuzzy similarity to it.
+- labels: how much of the question the entry's title and keywords explain.
+
+Ranking blends them; accepting an answer (``_confident``) asks for more than a
+high rank, because a wrong answer with a citation is worse than none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz, process
+
+from bot.core.analysis import GENERIC, Analyzer, Kind, Term, factual_kind
+from bot.core.answer import Answer, Suggestion
+from bot.core.model import Entry, KnowledgeBase
+
+MAX_QUESTION_CHARS = 500
+MAX_TERMS = 40
+MAX_SUGGESTIONS = 3
+
+# Acceptance, tuned on the "tune" part of knowledge/eval.yaml only.
+ANSWER_THRESHOLD = 50.0
+MIN_COVERAGE = 0.6
+MIN_EVIDENCE = 1.5
+STRONG_IDF = 1.2
+CLEAR_MARGIN = 5.0
+VERBATIM = 0.9
+SUGGEST_THRESHOLD = 30.0
+CLOSE_MARGIN = 6.0
+
+CORRECTED_FACTOR = 0.85
+UNKNOWN_FACTOR = 0.35
+GENERIC_FACTOR = 0.25
+FINALISTS = 8
+CANDIDATES = 60
+COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
+FOCUS_COVERAGE = 0.4
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+SHORT_QUESTION_TERMS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrasing:
+    entry: int
+    text: str
+    terms: frozenset[str]
+    weight: float  # the IDF weight of its own terms
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    weights: dict[str, float]
+    total: float
+    factual: str | None  # "when", "how many"… (see analysis.factual_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """How well one entry fits a question."""
+
+    score: float  # 0–100, what ranking uses
+    coverage: float  # share of the question's weight that the entry explains
+    evidence: float  # that weight itself
+    labels: float  # share explained by the title and keywords alone
+    overlap: float  # best weighted term overlap with one curated phrasing, 0–1
+    strong: int  # how many distinctive (not topic-wide) terms of the question the entry explains
+    verbatim: float  # order-aware similarity to the closest curated phrasing, 0–1 (finalists only)
+    position: int
+
+
+def _blend(similarity: float, coverage: float, labels: float) -> float:
+    return 100 * (0.45 * similarity + 0.35 * coverage + 0.2 * labels)
+
+
+def _confident(best: _Scored, margin: float) -> bool:
+    """Whether the best entry answers the question, rather than merely sharing words with it.
+
+    A question nearly identical to a curated phrasing is answered. Otherwise a
+    short question must be mostly explained by the entry; a long, rambling one
+    may carry context the essay never mentions, so it is enough that several
+    distinctive terms point at one entry clearly ahead of the rest.
+    """
+    if best.verbatim >= VERBATIM and best.coverage >= MIN_COVERAGE:
+        return True
+    if best.evidence < MIN_EVIDENCE:
+        return False
+    if best.coverage >= MIN_COVERAGE and best.score >= ANSWER_THRESHOLD:
+        return True
+    if best.strong >= 2 and best.coverage >= 0.45 and margin >= CLEAR_MARGIN:
+        return True
+    return best.strong >= 3 and best.coverage >= 0.25 and margin >= CLEAR_MARGIN / 2
+
+
+def _question_sentence(question: str) -> str | None:
+    """In a message of several sentences, the one that asks: the last with a "?", else the last."""
+    sentences = [sentence for sentence in _SENTENCE_END.split(question.strip()) if sentence.strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [sentence for sentence in sentences if "?" in sentence]
+    return (asking or sentences)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryText:
+    """One entry, analysed once when the index is built."""
+
+    phrasings: tuple[str, ...]  # each curated question, and the title, as Analyzer.text() gives them
+    labels: frozenset[str]  # terms of the title and keywords
+    terms: frozenset[str]  # every term, answer and quotes included
+    texts: tuple[str, ...]  # every analysed piece, for the analyzer to learn its vocabulary from
+
+
+def _analyse(analyzer: Analyzer, entry: Entry) -> _EntryText:
+    phrasings = tuple(analyzer.text(text) for text in (*entry.questions, entry.title))
+    keywords = tuple(analyzer.text(text) for text in entry.keywords)
+    body = tuple(analyzer.text(text) for text in (entry.answer, *(citation.quote for citation in entry.citations)))
+
+    def terms(texts: Iterable[str]) -> frozenset[str]:
+        return frozenset(term for text in texts for term in Analyzer.terms(text))
+
+    labels = terms((phrasings[-1], *keywords))
+    return _EntryText(phrasings, labels, terms(phrasings) | labels | terms(body), phrasings + keywords + body)
+
+
+def _postings(term_sets: Iterable[frozenset[str]]) -> dict[str, list[int]]:
+    """For each term, the positions of the sets that hold it."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for position, terms in enumerate(term_sets):
+        for term in terms:
+            postings[term].append(position)
+    return dict(postings)
+
+
+class Matcher:
+    """Answers questions from one KnowledgeBase. Pure, synchronous and deterministic."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self._analyzer = Analyzer(knowledge.synonyms)
+        analysed = [_analyse(self._analyzer, entry) for entry in knowledge.entries]
+        self._analyzer.learn(text for item in analysed for text in item.texts)
+
+        frequency: dict[str, int] = defaultdict(int)
+        for item in analysed:
+            for term in item.terms:
+                frequency[term] += 1
+        count = max(len(analysed), 1)
+        self._idf = {term: math.log(1 + count / df) for term, df in frequency.items()}
+        self._unseen_idf = math.log(1 + count / 0.5)
+
+        self._terms = [item.terms for item in analysed]
+        self._labels = [item.labels for item in analysed]
+        self._factual_kinds = [{factual_kind(text) for text in item.phrasings} for item in analysed]
+        self._postings = _postings(self._terms)
+        self._phrasings = [
+            _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
+            for position, item in enumerate(analysed)
+            for text in item.phrasings
+            for terms in (frozenset(Analyzer.terms(text)),)
+        ]
+        self._by_entry: list[list[_Phrasing]] = [[] for _ in analysed]
+        for phrasing in self._phrasings:
+            self._by_entry[phrasing.entry].append(phrasing)
+        self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
+        self._phrasings_by_term = [_postings(phrasing.terms for phrasing in phrasings) for phrasings in self._by_entry]
+        # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
+        self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
+
+    def ask(self, question: str) -> Answer:
+        """The best-supported answer to ``question``, or a decline with suggestions."""
+        query = self._query(question[:MAX_QUESTION_CHARS])
+        if query.text in self._exact:
+            return Answer(question, self._exact[query.text], 100.0)
+        if not query.total:
+            return Answer(question, None, 0.0)
+        ranked = self._rank(query)
+        if not ranked:
+            return Answer(question, None, 0.0)
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        confident = self._answers(query, best, runner_up) or self._focus_agrees(question, best)
+        entry = self.knowledge.entries[best.position] if confident else None
+        return Answer(question, entry, round(best.score, 1), self._suggestions(ranked, entry))
+
+    def _focus_agrees(self, question: str, best: _Scored) -> bool:
+        """A rambling message is answered when its asking sentence, alone, points at the same entry."""
+        sentence = _question_sentence(question[:MAX_QUESTION_CHARS])
+        if sentence is None:
+            return False
+        focus = self._query(sentence)
+        ranked = self._rank(focus) if focus.total else []
+        return bool(ranked) and ranked[0].position == best.position and ranked[0].coverage >= FOCUS_COVERAGE
+
+    def _answers(self, query: _Query, best: _Scored, runner_up: float) -> bool:
+        if query.factual and query.factual not in self._factual_kinds[best.position] and best.verbatim < VERBATIM:
+            return False
+        if (
+            len(query.weights) == 1
+            and not self._labels[best.position] & query.weights.keys()
+            and best.verbatim < VERBATIM
+        ):
+            # One meaningful word is only enough when it names the entry.
+            return False
+        return _confident(best, best.score - runner_up)
+
+    def _known_weight(self, term: str) -> float:
+        weight = self._idf.get(term, self._unseen_idf)
+        return weight * GENERIC_FACTOR if term in GENERIC else weight
+
+    def _weight(self, term: Term) -> float:
+        if term.kind is Kind.STOPWORD:
+            return 0.0
+        if term.kind is Kind.ENGLISH:
+            return self._unseen_idf
+        if term.kind is Kind.UNKNOWN:
+            return self._unseen_idf * UNKNOWN_FACTOR
+        weight = self._known_weight(term.text)
+        return weight * CORRECTED_FACTOR if term.kind is Kind.CORRECTED else weight
+
+    def _query(self, question: str) -> _Query:
+        terms = [term for term in self._analyzer.question_terms(question)[:MAX_TERMS] if term.kind is not Kind.STOPWORD]
+        # In a long message most words the essay never uses are context, not a
+        # change of topic, so each weighs less the more of them there are.
+        dilution = min(1.0, SHORT_QUESTION_TERMS / len(terms)) if terms else 1.0
+        weights: dict[str, float] = {}
+        for term in terms:
+            weight = self._weight(term)
+            if term.kind in (Kind.ENGLISH, Kind.UNKNOWN):
+                weight *= dilution
+            weights[term.text] = max(weight, weights.get(term.text, 0.0))
+        text = self._analyzer.text(question)
+        return _Query(text, weights, sum(weights.values()), factual_kind(text))
+
+    def _rank(self, query: _Query) -> list[_Scored]:
+        """Score the candidate entries; the best few are also compared on fuzzy similarity."""
+        candidates = [self._features(query, position) for position in self._candidates(query)]
+        candidates.sort(key=lambda item: (-item.score, item.position))
+        finalists = [self._with_verbatim(query, item) for item in candidates[:FINALISTS]]
+        return sorted(finalists, key=lambda item: (-item.score, item.position))
+
+    def _candidates(self, query: _Query) -> list[int]:
+        """Entries sharing a term with the question, found through its rarer terms when it has any."""
+        limit = max(COMMON_POSTINGS, len(self.knowledge.entries) // 20)
+        postings = [(weight, self._postings.get(term, ())) for term, weight in query.weights.items()]
+        rare = [(weight, positions) for weight, positions in postings if len(positions) <= limit]
+        hits: dict[int, float] = defaultdict(float)
+        for weight, positions in rare or postings:
+            for position in positions:
+                hits[position] += weight
+        return sorted(hits, key=lambda position: (-hits[position], position))[:CANDIDATES]
+
+    def _features(self, query: _Query, position: int) -> _Scored:
+        terms, labels = self._terms[position], self._labels[position]
+        evidence = label_weight = 0.0
+        strong = 0
+        for term, weight in query.weights.items():
+            if term in terms:
+                evidence += weight
+                strong += self._idf.get(term, 0.0) >= STRONG_IDF
+            if term in labels:
+                label_weight += weight
+        overlap = self._best_overlap(query, position)
+        score = _blend(overlap, evidence / query.total, label_weight / query.total)
+        return _Scored(
+            score, evidence / query.total, evidence, label_weight / query.total, overlap, strong, 0.0, position
+        )
+
+    def _best_overlap(self, query: _Query, position: int) -> float:
+        """The best weighted Dice overlap between the question's terms and one of the entry's phrasings."""
+        shared: dict[int, float] = defaultdict(float)
+        by_term = self._phrasings_by_term[position]
+        for term, weight in query.weights.items():
+            for index in by_term.get(term, ()):
+                shared[index] += weight
+        phrasings = self._by_entry[position]
+        return max(
+            (2 * weight / (query.total + phrasings[index].weight) for index, weight in shared.items()), default=0.0
+        )
+
+    def _with_verbatim(self, query: _Query, item: _Scored) -> _Scored:
+        closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
+        verbatim = closest[1] / 100 if closest else 0.0
+        # Plain ratio keeps word order, so "what does China get from Russia"
+        # and "what does Russia get from China" stay apart.
+        similarity = 0.7 * max(item.overlap, verbatim) + 0.3 * verbatim
+        return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
+
+    def _suggestions(self, ranked: list[_Scored], chosen: Entry | None) -> tuple[Suggestion, ...]:
+        top = ranked[0].score
+        suggestions = []
+        for scored in ranked:
+            entry = self.knowledge.entries[scored.position]
+            if (
+                entry is chosen
+                or scored.score < SUGGEST_THRESHOLD
+                or (chosen is not None and top - scored.score > CLOSE_MARGIN)
+            ):
+                continue
+            suggestions.append(Suggestion(entry.id, entry.title, round(scored.score, 1)))
+            if len(suggestions) == MAX_SUGGESTIONS:
+                break
+        return tuple(suggestions)
