@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m bot validate
+	$(PY) -m bot chat
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

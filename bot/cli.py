@@ -1,23 +1,46 @@
-"""``python -m bot``: validate the knowledge base (and, as the bot grows, ask, chat and run it)."""
+"""``python -m bot``: validate the knowledge base, ask it questions, chat with it, evaluate the matcher."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import load_settings
-from bot.core.loader import KnowledgeError, display_path, load_knowledge
+from bot.core.answer import Answer
+from bot.core.evaluation import PARTS, PartResult, load_eval, run_eval
+from bot.core.loader import EVAL_FILE, KnowledgeError, display_path, load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.model import KnowledgeBase
+from bot.terminal import render_answer
+
+QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="An explainer bot for one essay.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    knowledge_help = "knowledge folder (default: KNOWLEDGE_DIR or the shipped knowledge/)"
+
     validate = commands.add_parser("validate", help="check the knowledge base and report every problem")
-    validate.add_argument(
-        "path", nargs="?", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR or the shipped knowledge/)"
-    )
+    validate.add_argument("path", nargs="?", type=Path, help=knowledge_help)
+
+    ask = commands.add_parser("ask", help="answer one question (or, with -, one per line of standard input)")
+    ask.add_argument("question", nargs="+", help='the question, or "-" to read one question per line from stdin')
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--knowledge", type=Path, help=knowledge_help)
+
+    chat = commands.add_parser("chat", help="chat with the bot in the terminal")
+    chat.add_argument("--knowledge", type=Path, help=knowledge_help)
+
+    evaluate = commands.add_parser("eval", help="measure the matcher on the eval set")
+    evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
+    evaluate.add_argument("--file", type=Path, help="eval file (default: eval.yaml in the knowledge folder)")
+    evaluate.add_argument("--part", choices=PARTS, help="run only this part (tune while tuning; never tune on holdout)")
     return parser
 
 
@@ -28,10 +51,7 @@ def validate_command(path: Path | None) -> int:
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as error:
-        for problem in error.problems:
-            print(problem)
-        count = len(error.problems)
-        print(f"\n{count} problem{'s' if count != 1 else ''} in {shown}/", file=sys.stderr)
+        _print_problems(error, f"{shown}/")
         return 1
     points = knowledge.summaries.short + knowledge.summaries.full
     quotes = sum(len(item.citations) for item in (*knowledge.entries, *points))
@@ -43,11 +63,117 @@ def validate_command(path: Path | None) -> int:
     return 0
 
 
+def _print_problems(error: KnowledgeError, where: str) -> None:
+    for problem in error.problems:
+        print(problem)
+    count = len(error.problems)
+    print(f"\n{count} problem{'s' if count != 1 else ''} in {where}", file=sys.stderr)
+
+
+def _load(directory: Path | None) -> KnowledgeBase | None:
+    try:
+        return load_knowledge(directory or load_settings().knowledge_dir)
+    except KnowledgeError as error:
+        print(
+            f"The knowledge base has {len(error.problems)} problem(s); `python -m bot validate` lists them.",
+            file=sys.stderr,
+        )
+        return None
+
+
+def ask_command(words: list[str], as_json: bool, directory: Path | None) -> int:
+    knowledge = _load(directory)
+    if knowledge is None:
+        return 1
+    matcher = Matcher(knowledge)
+    questions: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if words == ["-"] else [" ".join(words)]
+    for number, question in enumerate(questions):
+        answer = matcher.ask(question)
+        if as_json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(("\n" if number else "") + render_answer(answer, knowledge), flush=True)
+    return 0
+
+
+def chat_command(directory: Path | None, stdin: TextIO = sys.stdin) -> int:
+    knowledge = _load(directory)
+    if knowledge is None:
+        return 1
+    matcher = Matcher(knowledge)
+    essay = knowledge.essay
+    print(f'Ask me about "{essay.title}" by {essay.author}.')
+    print("Type a question, a number to pick a suggestion, /summary for a summary, or quit.\n")
+    last: Answer | None = None
+    while True:
+        print("you> ", end="", flush=True)
+        line = stdin.readline()
+        if not line or line.strip().lower() in QUIT_WORDS:
+            print()
+            return 0
+        text = line.strip()
+        if text.lower() in {"/summary", "/summary short", "/summary full"}:
+            print(_summary_text(knowledge, full=text.lower().endswith("full")) + "\n")
+            continue
+        if last is not None and text.isdigit() and 1 <= int(text) <= len(last.suggestions):
+            text = knowledge.entry(last.suggestions[int(text) - 1].id).questions[0]  # type: ignore[union-attr]
+        last = matcher.ask(text)
+        print(render_answer(last, knowledge) + "\n")
+
+
+def _summary_text(knowledge: KnowledgeBase, full: bool) -> str:
+    points = knowledge.summaries.full if full else knowledge.summaries.short
+    lines = [f"{knowledge.essay.title}, by {knowledge.essay.author}"]
+    for point in points:
+        cited = ", ".join(f"¶{citation.paragraph}" for citation in point.citations)
+        lines.append(f"  • {point.text} ({cited})")
+    return "\n".join(lines)
+
+
+def eval_command(directory: Path | None, eval_file: Path | None, part: str | None = None) -> int:
+    knowledge = _load(directory)
+    if knowledge is None:
+        return 1
+    path = eval_file or (directory or load_settings().knowledge_dir) / EVAL_FILE
+    try:
+        evalset = load_eval(path, knowledge)
+    except KnowledgeError as error:
+        _print_problems(error, str(display_path(path)))
+        return 1
+    results = [result for result in run_eval(Matcher(knowledge), evalset) if part in (None, result.name)]
+    for result in results:
+        _print_part(result)
+    thresholds = evalset.thresholds
+    passed = all(result.passes(thresholds) for result in results)
+    accuracy, rejection = thresholds["in_scope_accuracy"], thresholds["out_of_scope_rejection"]
+    verdict = "PASS" if passed else "FAIL"
+    limits = f"in-scope accuracy ≥ {accuracy:.0%}, out-of-scope rejection ≥ {rejection:.0%}"
+    print(f"\nthresholds, in every part: {limits}: {verdict}")
+    return 0 if passed else 1
+
+
+def _print_part(result: PartResult) -> None:
+    print(
+        f"{result.name:8} in-scope {result.in_scope_right}/{result.in_scope} ({result.accuracy:.1%})   "
+        f"out-of-scope declined {result.out_of_scope_declined}/{result.out_of_scope} ({result.rejection:.1%})"
+    )
+    for miss in result.misses:
+        print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands: dict[str, Callable[[], int]] = {
+        "validate": lambda: validate_command(args.path),
+        "ask": lambda: ask_command(args.question, args.json, args.knowledge),
+        "chat": lambda: chat_command(args.knowledge),
+        "eval": lambda: eval_command(args.knowledge, args.file, args.part),
+    }
     try:
-        if args.command == "validate":
-            return validate_command(args.path)
+        return commands[args.command]()
     except KeyboardInterrupt:
         return 130
-    return 2
+    except BrokenPipeError:
+        # The reader left early (`… | head`); silence the final flush too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
