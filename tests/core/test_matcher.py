@@ -1,0 +1,170 @@
+"""The matcher: finds what the essay says, tolerates how people type, and declines honestly."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.matcher import MAX_QUESTION_CHARS, MAX_SUGGESTIONS, Matcher
+from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(knowledge)
+
+
+def answered_id(matcher: Matcher, question: str) -> str | None:
+    answer = matcher.ask(question)
+    return answer.entry.id if answer.entry else None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who is the dominant partner?", "dominant-partner"),
+        ("WHO IS THE DOMINANT PARTNER???", "dominant-partner"),
+        ("who's   the dominant partner", "dominant-partner"),
+        ("whos stronger economicaly", "dominant-partner"),
+        ("domminant partner", "dominant-partner"),
+        ("what does the kremlin get from beijing", "what-russia-gets"),
+        ("what does china get from russia", "what-china-gets"),
+        ("what does russia get from china", "what-russia-gets"),
+        ("who wrote the essay", "author"),
+        ("sino soviet split", "sino-soviet-split"),
+        ("belt and road", "belt-and-road"),
+        ("will the partnership last", "what-could-end-it"),
+    ],
+)
+def test_answers_plain_casual_and_misspelt_questions(matcher: Matcher, question: str, expected: str) -> None:
+    """Case, punctuation, contractions, typos and synonyms all lead to the same entry."""
+    assert answered_id(matcher, question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ｗｈｏ ｉｓ ｔｈｅ ｄｏｍｉｎａｎｔ ｐａｒｔｎｅｒ",  # full-width letters
+        "who is the dom\u200binant part\u200dner",  # zero-width characters inside words
+        "who is the dómináñt partner",  # accents and combining marks
+        "**who** is the _dominant_ `partner`?",  # markdown
+        "@everyone who is the dominant partner <@123456789012345678>",  # mentions
+        "who is the dominant partner 🤔🇨🇳🇷🇺",  # emoji
+    ],
+)
+def test_unicode_markdown_and_mentions_are_read_through(matcher: Matcher, question: str) -> None:
+    """What decorates a question does not change what it asks."""
+    assert answered_id(matcher, question) == "dominant-partner"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the Great Wall of China built?",
+        "What does the essay say about North Korea?",
+        "What does the essay say about South Korea?",
+        "how tall is putin",
+        "what is the population of russia",
+        "who is the president of france",
+        "best borscht recipe",
+        "hello",
+        "thank you!",
+        "asdfgh jkl",
+        "what is the capital of china",
+        "is the essay about climate change",
+    ],
+)
+def test_declines_what_the_essay_does_not_answer(matcher: Matcher, question: str) -> None:
+    """Off-topic questions, small talk, gibberish and near misses get no answer and no citation."""
+    answer = matcher.ask(question)
+
+    assert not answer.answered
+    assert answer.citations == ()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "🤔", "<@123> <@&456> @everyone", "```\n```", "\u200b\u200d"])
+def test_empty_and_decoration_only_questions_are_declined(matcher: Matcher, question: str) -> None:
+    """Nothing to match means a plain decline, with a zero score."""
+    answer = matcher.ask(question)
+
+    assert not answer.answered
+    assert answer.score == 0.0
+    assert answer.question == question
+
+
+def test_very_long_question_is_clipped_not_rejected(matcher: Matcher) -> None:
+    """A 10,000-character question is answered from its start and keeps its original text."""
+    question = "who is the dominant partner " + "blah " * 2000
+
+    answer = matcher.ask(question)
+
+    assert len(question) > MAX_QUESTION_CHARS
+    assert answer.question == question
+    assert 0.0 <= answer.score <= 100.0
+
+
+def test_answer_carries_entry_citations_primary_first(matcher: Matcher, knowledge: KnowledgeBase) -> None:
+    """An answered question cites the entry's passages, the primary one first."""
+    answer = matcher.ask("who is the dominant partner")
+    entry = knowledge.entry("dominant-partner")
+
+    assert answer.entry == entry
+    assert answer.citations[0] == entry.primary
+    assert answer.citations == entry.citations
+
+
+def test_ambiguous_question_offers_suggestions(matcher: Matcher) -> None:
+    """When several entries fit, the answer lists up to three others the asker may have meant."""
+    answer = matcher.ask("what do they gain")
+
+    assert 1 <= len(answer.suggestions) <= MAX_SUGGESTIONS
+    assert all(suggestion.id != (answer.entry.id if answer.entry else None) for suggestion in answer.suggestions)
+    assert len({suggestion.id for suggestion in answer.suggestions}) == len(answer.suggestions)
+
+
+def test_weak_match_declines_with_suggestions(matcher: Matcher) -> None:
+    """A question that is only partly about the essay is declined but pointed somewhere useful."""
+    answer = matcher.ask("what about oil prices and the weather in siberia")
+
+    assert not answer.answered
+    assert answer.suggestions
+
+
+def test_same_question_same_answer(matcher: Matcher) -> None:
+    """Matching is deterministic."""
+    assert matcher.ask("whos stronger economicaly") == matcher.ask("whos stronger economicaly")
+
+
+def test_scores_stay_within_0_and_100(matcher: Matcher) -> None:
+    """Scores are percentages, whatever the question."""
+    for question in ("who is the dominant partner", "russia", "korea", "the the the", "iron friends " * 50):
+        answer = matcher.ask(question)
+        assert 0.0 <= answer.score <= 100.0
+        assert all(0.0 <= suggestion.score <= 100.0 for suggestion in answer.suggestions)
+
+
+def tiny_knowledge() -> KnowledgeBase:
+    essay = Essay("T", "A", ("Cats sleep all day. Dogs bark at night.", "About the author."), 2)
+
+    def entry(entry_id: str, questions: tuple[str, ...], quote: str, paragraph: int = 1) -> Entry:
+        return Entry(entry_id, entry_id, questions, "An answer.", (Citation(paragraph, quote),))
+
+    point = SummaryPoint("Cats and dogs.", (Citation(1, "Cats sleep all day."),))
+    return KnowledgeBase(
+        essay=essay,
+        entries=(
+            entry("cats", ("when do cats sleep", "do cats nap a lot", "cat sleeping habits"), "Cats sleep all day."),
+            entry("dogs", ("when do dogs bark", "are dogs noisy at night", "dog barking"), "Dogs bark at night."),
+            entry("author", ("who wrote this", "who is the author", "writer"), "About the author.", 2),
+        ),
+        summaries=Summaries((point,), (point,)),
+        synonyms={"cats": ("kitties", "felines")},
+    )
+
+
+def test_matcher_works_on_any_knowledge_base() -> None:
+    """Nothing about the shipped essay is built in: a three-entry knowledge base answers and declines."""
+    matcher = Matcher(tiny_knowledge())
+
+    assert answered_id(matcher, "when do kitties sleep") == "cats"
+    assert answered_id(matcher, "are dogs noisy at nite") == "dogs"
+    assert answered_id(matcher, "when do horses sleep") is None

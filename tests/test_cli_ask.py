@@ -1,0 +1,191 @@
+"""`python -m bot ask`, `chat` and `eval`: the command-line contract scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.core.model import KnowledgeBase
+
+JSON_KEYS = {"question", "answered", "id", "title", "answer", "score", "citations", "suggestions"}
+
+
+def run_bot(*args: str, stdin: str = "", cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_contract(payload: dict) -> None:
+    """The exact shape promised in the README."""
+    assert set(payload) == JSON_KEYS
+    assert isinstance(payload["question"], str)
+    assert isinstance(payload["answered"], bool)
+    assert isinstance(payload["score"], float)
+    assert 0.0 <= payload["score"] <= 100.0
+    for citation in payload["citations"]:
+        assert set(citation) == {"paragraph", "quote"}
+        assert isinstance(citation["paragraph"], int)
+        assert isinstance(citation["quote"], str)
+    for suggestion in payload["suggestions"]:
+        assert set(suggestion) == {"id", "title", "score"}
+        assert isinstance(suggestion["score"], float)
+    assert len(payload["suggestions"]) <= 3
+    if payload["answered"]:
+        assert isinstance(payload["id"], str)
+        assert payload["title"]
+        assert payload["answer"]
+        assert payload["citations"]
+    else:
+        assert (payload["id"], payload["title"], payload["answer"]) == (None, None, None)
+        assert payload["citations"] == []
+
+
+def test_ask_json_answers_with_verbatim_citations(knowledge: KnowledgeBase) -> None:
+    """One question gives exactly one JSON object, whose quotes appear in the cited paragraphs."""
+    result = run_bot("ask", "--json", "whos stronger economicaly")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    payload = json.loads(lines[0])
+    assert_contract(payload)
+    assert payload["question"] == "whos stronger economicaly"
+    assert payload["id"] == "dominant-partner"
+    assert payload["citations"][0] == {"paragraph": 4, "quote": knowledge.entry("dominant-partner").primary.quote}
+    for citation in payload["citations"]:
+        assert citation["quote"] in knowledge.essay.paragraph(citation["paragraph"])
+
+
+def test_ask_json_declines_off_topic() -> None:
+    """An off-topic question is answered: false, with no citations."""
+    payload = json.loads(run_bot("ask", "--json", "When was the Great Wall of China built?").stdout)
+
+    assert_contract(payload)
+    assert payload["answered"] is False
+
+
+def test_ask_json_batch_reads_one_question_per_line_in_order() -> None:
+    """With -, each stdin line gives one JSON line, in order, blank and hostile lines included."""
+    questions = [
+        "who is the dominant partner",
+        "",
+        "hi",
+        "@everyone <@&123> what could end it",
+        "x" * 10_000,
+        "sino soviet",
+    ]
+
+    result = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+
+    assert result.returncode == 0, result.stderr
+    payloads = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [payload["question"] for payload in payloads] == questions
+    for payload in payloads:
+        assert_contract(payload)
+    assert payloads[0]["id"] == "dominant-partner"
+    assert payloads[-1]["id"] == "sino-soviet-split"
+
+
+def test_ask_text_shows_answer_and_numbered_paragraphs() -> None:
+    """The readable form gives the title, the answer and each cited passage with its ¶ number."""
+    result = run_bot("ask", "who", "is", "the", "dominant", "partner")
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("Who is the dominant partner")
+    assert "¶4  “China is the predominant partner" in result.stdout
+    assert "Source: The Hidden Truth of Sino-Russian Ties, by Dr. Muhammad Saleem" in result.stdout
+
+
+def test_ask_text_decline_suggests_questions() -> None:
+    """A decline says so plainly and offers something the essay does answer."""
+    result = run_bot("ask", "how do I bake bread")
+
+    assert result.stdout.startswith("The essay doesn't answer that")
+    assert "You could ask" in result.stdout or "Did you mean" in result.stdout
+
+
+def test_ask_with_broken_knowledge_fails_clearly(knowledge_copy: Path) -> None:
+    """A broken knowledge base stops `ask` with one line pointing at `validate`, not a traceback."""
+    (knowledge_copy / "essay.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+
+    result = run_bot("ask", "--knowledge", str(knowledge_copy), "who wrote it")
+
+    assert result.returncode == 1
+    assert "python -m bot validate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["ask", "--json", "who wrote it"], ["chat"], ["eval", "--part", "tune"], ["validate"]]
+)
+def test_command_line_does_not_import_discord(command: list[str]) -> None:
+    """ask, chat, eval and validate start without loading discord.py."""
+    code = "import sys; from bot.cli import main; main(sys.argv[1:]); print('discord' in sys.modules, file=sys.stderr)"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *command],
+        input="quit\n",
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_chat_answers_picks_suggestions_and_quits() -> None:
+    """The terminal chat answers, shows the summary, and leaves on quit."""
+    result = run_bot("chat", stdin="who is the dominant partner\n/summary\nquit\n")
+
+    assert result.returncode == 0
+    assert "Who is the dominant partner" in result.stdout
+    assert "¶4" in result.stdout
+    assert "• " in result.stdout
+    assert result.stdout.count("you> ") == 3
+
+
+def test_chat_ends_cleanly_at_end_of_input() -> None:
+    """Closing standard input ends the chat without an error."""
+    result = run_bot("chat", stdin="")
+
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_passes_its_thresholds_on_the_shipped_knowledge() -> None:
+    """The eval set reaches the thresholds written in eval.yaml, on both parts."""
+    result = run_bot("eval")
+
+    assert result.returncode == 0, result.stdout
+    assert "tune" in result.stdout
+    assert "holdout" in result.stdout
+    assert result.stdout.rstrip().endswith("PASS")
+
+
+def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
+    """An eval file naming an entry that doesn't exist is reported with its line."""
+    bad = tmp_path / "eval.yaml"
+    bad.write_text(
+        "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9}\n"
+        "tune:\n  in_scope:\n    - q: who wrote it\n      expect: no-such-entry\n  out_of_scope: [hi]\n"
+        "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n",
+        encoding="utf-8",
+    )
+
+    result = run_bot("eval", "--file", str(bad))
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == f'{bad}:5: "expect" names no entry of the knowledge base: no-such-entry'
