@@ -1,0 +1,204 @@
+"""Matcher benchmark: prints latency, build time, start-up time and memory, with a BM25 baseline.
+
+    python bench/bench_matcher.py            # full run (about a minute)
+    python bench/bench_matcher.py --quick    # fewer repetitions
+
+Figures are printed, never asserted: these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import SHIPPED_KNOWLEDGE  # noqa: E402
+from bot.core.analysis import Analyzer  # noqa: E402
+from bot.core.evaluation import load_eval  # noqa: E402
+from bot.core.loader import load_knowledge  # noqa: E402
+from bot.core.matcher import Matcher  # noqa: E402
+from bot.core.model import Citation, Entry, KnowledgeBase  # noqa: E402
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def latencies(ask: Callable[[str], object], questions: list[str], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        for question in questions:
+            start = time.perf_counter()
+            ask(question)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def line(label: str, figures: str) -> None:
+    print(f"  {label:46} {figures}")
+
+
+def report(label: str, samples: list[float]) -> None:
+    p50, p99 = percentile(samples, 0.5) * 1e3, percentile(samples, 0.99) * 1e3
+    line(label, f"p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   (n={len(samples)})")
+
+
+def generated_knowledge(base: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
+    """``size`` entries built from the essay's words plus invented ones, shaped like real entries."""
+    rng = random.Random(seed)
+    essay_words = sorted(
+        {word.strip(".,;:“”’").lower() for text in base.essay.paragraphs for word in text.split() if len(word) > 3}
+    )
+    invented = [
+        f"{rng.choice('bcdfghklmnprstvz')}{rng.choice('aeiou')}{rng.choice('bcdfghklmnprstvz')}{rng.choice('aeiou')}{n}"
+        for n in range(5000)
+    ]
+    vocabulary = essay_words + invented
+    quotes = [citation for entry in base.entries for citation in entry.citations]
+
+    def phrase(length: int) -> str:
+        return (
+            rng.choice(("what", "who", "why", "how", "is", "does")) + " " + " ".join(rng.choices(vocabulary, k=length))
+        )
+
+    entries = []
+    for number in range(size):
+        questions = tuple(dict.fromkeys(phrase(rng.randint(3, 7)) for _ in range(8)))
+        citation: Citation = rng.choice(quotes)
+        entries.append(
+            Entry(
+                id=f"generated-{number}",
+                title=phrase(4)[:80],
+                questions=questions,
+                answer=" ".join(rng.choices(vocabulary, k=30)),
+                citations=(citation,),
+                keywords=tuple(rng.choices(vocabulary, k=5)),
+            )
+        )
+    return KnowledgeBase(base.essay, tuple(entries), base.summaries, base.synonyms, "generated")
+
+
+def bm25_for(knowledge: KnowledgeBase) -> tuple[BM25Okapi, Analyzer]:
+    analyzer = Analyzer(knowledge.synonyms)
+    documents = [
+        analyzer.terms(analyzer.text(" ".join((*entry.questions, entry.title, *entry.keywords, entry.answer))))
+        for entry in knowledge.entries
+    ]
+    return BM25Okapi(documents), analyzer
+
+
+def startup_time(repeat: int) -> list[float]:
+    command = [sys.executable, "-m", "bot", "ask", "--json", "who is the dominant partner"]
+    return timed(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), repeat)
+
+
+def eval_questions(knowledge: KnowledgeBase) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
+    evalset = load_eval(SHIPPED_KNOWLEDGE / "eval.yaml", knowledge)
+    cases = [case for part in evalset.parts.values() for case in part]
+    return [case.question for case in cases], [(case.question, case.expected) for case in cases if case.expected]
+
+
+def perturbed(question: str, rng: random.Random) -> str:
+    """The question as someone might retype it: a word dropped and a letter swapped."""
+    words = question.split()
+    words.pop(rng.randrange(len(words)))
+    word = rng.randrange(len(words))
+    if len(words[word]) > 3:
+        letters = list(words[word])
+        letters[1], letters[2] = letters[2], letters[1]
+        words[word] = "".join(letters)
+    return " ".join(words)
+
+
+def bench_shipped(rounds: int) -> tuple[KnowledgeBase, list[str]]:
+    print("Shipped knowledge base")
+    cold = timed(lambda: Matcher(load_knowledge(SHIPPED_KNOWLEDGE)), 1)
+    line("load + validate + index, first in process", f"{cold[0] * 1e3:7.1f} ms")
+    warm = timed(lambda: Matcher(load_knowledge(SHIPPED_KNOWLEDGE)), rounds)
+    line(
+        "load + validate + index, again",
+        f"median {statistics.median(warm) * 1e3:.1f} ms   max {max(warm) * 1e3:.1f} ms",
+    )
+    knowledge = load_knowledge(SHIPPED_KNOWLEDGE)
+    matcher = Matcher(knowledge)
+    questions, in_scope = eval_questions(knowledge)
+    hostile = ["", "x" * 10_000, "🤔" * 500, "@everyone " * 300, "a\u0301" * 2000, "who is the dominant partner " * 300]
+    report("Matcher.ask, eval questions", latencies(matcher.ask, questions, rounds))
+    report("Matcher.ask, hostile inputs (10k chars etc.)", latencies(matcher.ask, hostile, rounds))
+    bm25, analyzer = bm25_for(knowledge)
+    report(
+        "rank_bm25 baseline, scoring only",
+        latencies(lambda q: bm25.get_scores(analyzer.terms(analyzer.text(q))), questions, rounds),
+    )
+    right = top1 = 0
+    for question, expected in in_scope:
+        answer = matcher.ask(question)
+        right += answer.entry is not None and answer.entry.id in expected
+        scores = bm25.get_scores(analyzer.terms(analyzer.text(question)))
+        top1 += knowledge.entries[max(range(len(scores)), key=scores.__getitem__)].id in expected
+    line(
+        "in-scope eval questions answered right",
+        f"matcher {right}/{len(in_scope)}, BM25 top-1 (never declines) {top1}/{len(in_scope)}",
+    )
+    startup = startup_time(max(3, rounds // 2))
+    line("start-up of `python -m bot ask --json`", f"median {statistics.median(startup) * 1e3:.0f} ms for one question")
+    return knowledge, questions
+
+
+def bench_generated(knowledge: KnowledgeBase, questions: list[str], size: int, rounds: int) -> None:
+    print(f"\nGenerated knowledge base of {size:,} entries")
+    big = generated_knowledge(knowledge, size)
+    build = timed(lambda: Matcher(big), max(1, rounds // 10))
+    tracemalloc.start()
+    matcher = Matcher(big)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    line("index build", f"median {statistics.median(build) * 1e3:.0f} ms   (peak traced memory {peak / 2**20:.0f} MiB)")
+    rng = random.Random(11)
+    picked = [entry.questions[0] for entry in big.entries[:: max(1, size // 200)]]
+    sample = picked + [perturbed(question, rng) for question in picked] + questions
+    report("Matcher.ask (exact, retyped and eval questions)", latencies(matcher.ask, sample, max(1, rounds // 4)))
+    bm25, analyzer = bm25_for(big)
+    report(
+        "rank_bm25 baseline, scoring only",
+        latencies(lambda q: bm25.get_scores(analyzer.terms(analyzer.text(q))), sample, 1),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--size", type=int, default=10_000, help="entries in the generated knowledge base")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 20
+    knowledge, questions = bench_shipped(rounds)
+    bench_generated(knowledge, questions, args.size, rounds)
+    print(
+        f"\nPeak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
