@@ -3,20 +3,87 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
 
+class SettingsError(ValueError):
+    """A setting has a value that can't be used; the message names it."""
+
+
+def _ids(raw: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in raw.replace(",", " ").split())
+    except ValueError:
+        raise ValueError("must be Discord ids (numbers) separated by commas") from None
+
+
+def _optional_id(raw: str) -> int:
+    if not raw.isdigit():
+        raise ValueError("must be a Discord id (a number)")
+    return int(raw)
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise ValueError("must be true or false")
+    return value in {"1", "true", "yes", "on"}
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("must be a number of seconds") from None
+    if not 0 <= value <= 3600:
+        raise ValueError("must be between 0 and 3600 seconds")
+    return value
+
+
+def _setting(env: str, default: Any, description: str, parse: Callable[[str], Any] = str, secret: bool = False) -> Any:
+    metadata = {"env": env, "description": description, "parse": parse}
+    return field(default=default, metadata=metadata, repr=not secret)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the bot can be configured with."""
+    """Everything the bot can be configured with; each field names its variable."""
 
-    knowledge_dir: Path
-    """KNOWLEDGE_DIR: the folder holding essay.yaml, summaries.yaml and entries/."""
+    discord_token: str | None = _setting(
+        "DISCORD_TOKEN", None, "the bot's token; without it `python -m bot` opens the terminal chat", secret=True
+    )
+    knowledge_dir: Path = _setting(
+        "KNOWLEDGE_DIR", SHIPPED_KNOWLEDGE, "folder with essay.yaml, summaries.yaml and entries/", Path
+    )
+    dev_guild_id: int | None = _setting(
+        "DEV_GUILD_ID", None, "a server to sync slash commands to instantly, for development", _optional_id
+    )
+    moderator_role_ids: tuple[int, ...] = _setting(
+        "MODERATOR_ROLE_IDS", (), "roles allowed moderator commands, besides Manage Messages (comma-separated)", _ids
+    )
+    owner_ids: tuple[int, ...] = _setting(
+        "OWNER_IDS", (), "users allowed `/kb reload` besides administrators (default: the application's owner)", _ids
+    )
+    command_prefix: str = _setting(
+        "COMMAND_PREFIX", "!", "prefix of `!ask` in channels (needs the message content intent)"
+    )
+    message_content: bool = _setting(
+        "MESSAGE_CONTENT_INTENT",
+        False,
+        "ask for the privileged message content intent (enable it in the portal)",
+        _flag,
+    )
+    ask_cooldown: float = _setting(
+        "ASK_COOLDOWN_SECONDS", 5.0, "seconds a member waits between two questions", _seconds
+    )
+    data_dir: Path = _setting("DATA_DIR", Path("data"), "where the bot keeps its state (the last command sync)", Path)
+    log_level: str = _setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", str.upper)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -34,6 +101,28 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
-    """Settings from ``environ`` (default: the process environment) over ``env_file``."""
+    """Settings from ``environ`` (default: the process environment) over ``env_file``.
+
+    Raises SettingsError naming the variable when a value can't be used.
+    """
     values = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
-    return Settings(knowledge_dir=Path(values.get("KNOWLEDGE_DIR") or SHIPPED_KNOWLEDGE))
+    chosen: dict[str, Any] = {}
+    for item in fields(Settings):
+        raw = values.get(item.metadata["env"], "").strip()
+        if not raw:
+            continue
+        try:
+            chosen[item.name] = item.metadata["parse"](raw)
+        except ValueError as error:
+            shown = "(hidden)" if not item.repr else repr(raw)
+            raise SettingsError(f"{item.metadata['env']} {error} (got {shown})") from None
+    return Settings(**chosen)
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, as the README's table lists them."""
+    rows = []
+    for item in fields(Settings):
+        default = "" if item.default in (None, (), MISSING) else str(item.default)
+        rows.append((item.metadata["env"], default, item.metadata["description"]))
+    return rows
