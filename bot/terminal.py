@@ -10,17 +10,6 @@ from bot.core.model import KnowledgeBase
 WIDTH = 88
 
 
-def example_questions(knowledge: KnowledgeBase, count: int = 3) -> list[str]:
-    """A few questions the essay does answer: the first phrasing of one entry per theme."""
-    seen: set[str] = set()
-    examples = []
-    for entry in knowledge.entries:
-        if entry.theme not in seen:
-            seen.add(entry.theme)
-            examples.append(entry.questions[0])
-    return examples[:count]
-
-
 def render_answer(answer: Answer, knowledge: KnowledgeBase) -> str:
     """A readable answer with its cited passages, or an honest decline with suggestions."""
     if answer.entry is None:
@@ -41,7 +30,7 @@ def render_decline(answer: Answer, knowledge: KnowledgeBase) -> str:
         lines.extend(f"  {number}. {item.title}" for number, item in enumerate(answer.suggestions, 1))
     else:
         lines.append("You could ask, for example:")
-        lines.extend(f"  - {question}" for question in example_questions(knowledge))
+        lines.extend(f"  - {question}" for question in knowledge.example_questions())
     return "\n".join(lines)
 
 

@@ -176,6 +176,7 @@ class Matcher:
         for phrasing in self._phrasings:
             self._by_entry[phrasing.entry].append(phrasing)
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
+        self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
         self._phrasings_by_term = [_postings(phrasing.terms for phrasing in phrasings) for phrasings in self._by_entry]
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
@@ -195,6 +196,20 @@ class Matcher:
         confident = self._answers(query, best, runner_up) or self._focus_agrees(question, best)
         entry = self.knowledge.entries[best.position] if confident else None
         return Answer(question, entry, round(best.score, 1), self._suggestions(ranked, entry))
+
+    def complete(self, typed: str, limit: int = 25) -> list[Entry]:
+        """Entries whose title or phrasings resemble what is being typed, best first: for autocomplete."""
+        entries = self.knowledge.entries
+        text = self._analyzer.text(typed[:MAX_QUESTION_CHARS])
+        if not text:
+            return list(entries[:limit])
+        matches = process.extract(text, self._all_phrasing_texts, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=50)
+        chosen: dict[int, None] = {}
+        for _, _, index in matches:
+            chosen.setdefault(self._phrasings[index].entry)
+            if len(chosen) == limit:
+                break
+        return [entries[position] for position in chosen]
 
     def _focus_agrees(self, question: str, best: _Scored) -> bool:
         """A rambling message is answered when its asking sentence, alone, points at the same entry."""

@@ -83,3 +83,10 @@ class KnowledgeBase:
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
         return self._by_id.get(entry_id)
+
+    def example_questions(self, count: int = 3) -> list[str]:
+        """A few questions the essay does answer: the first phrasing of one entry per theme."""
+        firsts: dict[str, str] = {}
+        for entry in self.entries:
+            firsts.setdefault(entry.theme, entry.questions[0])
+        return list(firsts.values())[:count]
