@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import discord
 import pytest
+import yarl
+from discord.ext import commands
 
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.core.loader import load_knowledge
 from bot.core.model import KnowledgeBase
+from tests.fakediscord import FakeDiscord
 
 FIXTURES = Path(__file__).parent / "fixtures"
+START_TIMEOUT = 5.0
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +35,40 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(SHIPPED_KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse to resolve any host but the loopback, so no test can ever reach the real Discord."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in (None, "127.0.0.1", "localhost", "::1", b"127.0.0.1", b"localhost"):
+            raise OSError(f"test tried to resolve {host!r}; only 127.0.0.1 is allowed")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """A running fake Discord, with discord.py pointed at it through its own settings."""
+    async with FakeDiscord() as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.http_base)
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+        yield server
+        assert server.internal_errors == []
+
+
+async def start_bot(client: commands.Bot, token: str) -> asyncio.Task[None]:
+    """Log in, connect in the background and wait for on_ready; the task ends when the client closes."""
+    await client.login(token)
+    task = asyncio.create_task(client.connect())
+    ready = asyncio.create_task(client.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        await client.close()
+        await task
+        raise AssertionError("the client never became ready")
+    return task
