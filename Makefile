@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m bot chat
+	$(PY) -m bot
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

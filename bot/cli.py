@@ -10,21 +10,29 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import load_settings
+from bot.config import SettingsError, load_settings
 from bot.core.answer import Answer
 from bot.core.evaluation import PARTS, PartResult, load_eval, run_eval
 from bot.core.loader import EVAL_FILE, KnowledgeError, display_path, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
+from bot.knowledge_store import KnowledgeStore
 from bot.terminal import render_answer
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="An explainer bot for one essay.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="An explainer bot for one essay. Without a command: the Discord bot when DISCORD_TOKEN is set, "
+        "else the terminal chat.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     knowledge_help = "knowledge folder (default: KNOWLEDGE_DIR or the shipped knowledge/)"
+
+    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    commands.add_parser("sync", help="log in, sync the slash commands globally now, and exit (needs DISCORD_TOKEN)")
 
     validate = commands.add_parser("validate", help="check the knowledge base and report every problem")
     validate.add_argument("path", nargs="?", type=Path, help=knowledge_help)
@@ -161,9 +169,40 @@ def _print_part(result: PartResult) -> None:
         print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
 
 
+def start_command() -> int:
+    """The Discord bot when a token is configured; otherwise the terminal chat, saying why."""
+    if load_settings().discord_token:
+        return run_command(sync_only=False)
+    print("No DISCORD_TOKEN set, so here is the terminal chat (see the README to run the Discord bot).\n")
+    return chat_command(None)
+
+
+def run_command(sync_only: bool) -> int:
+    """Run the bot (or just sync its commands); every expected failure is one clear line and exit 1."""
+    settings = load_settings()
+    if not settings.discord_token:
+        print("DISCORD_TOKEN is not set: put the bot's token in the environment or in a .env file.", file=sys.stderr)
+        return 2
+    try:
+        store = KnowledgeStore.open(settings.knowledge_dir)
+    except KnowledgeError as error:
+        print(
+            f"The knowledge base has {len(error.problems)} problem(s); `python -m bot validate` lists them.",
+            file=sys.stderr,
+        )
+        return 1
+    # Imported here so that ask, chat and validate never load discord.py.
+    from bot.client import serve  # noqa: PLC0415
+
+    return serve(settings, store, sync_only=sync_only)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    commands: dict[str, Callable[[], int]] = {
+    commands: dict[str | None, Callable[[], int]] = {
+        None: start_command,
+        "run": lambda: run_command(sync_only=False),
+        "sync": lambda: run_command(sync_only=True),
         "validate": lambda: validate_command(args.path),
         "ask": lambda: ask_command(args.question, args.json, args.knowledge),
         "chat": lambda: chat_command(args.knowledge),
@@ -171,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command]()
+    except SettingsError as error:
+        print(f"Configuration: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

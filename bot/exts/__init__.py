@@ -1,0 +1,1 @@
+"""One extension per concern; each ends with ``setup(bot)``."""
