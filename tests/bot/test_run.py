@@ -1,0 +1,89 @@
+"""Starting the bot: `python -m bot run` and `sync`, and their failures as one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.client import run_bot, serve
+from bot.config import PROJECT_ROOT, Settings
+from bot.knowledge_store import KnowledgeStore
+from tests.fakediscord import FakeDiscord
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": os.environ["PATH"], **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
+    """`python -m bot run` with no token says what to set and exits non-zero, without a traceback."""
+    result = run_cli("run", env={"PYTHONPATH": str(PROJECT_ROOT)}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "DISCORD_TOKEN is not set: put the bot's token in the environment or in a .env file."
+    )
+
+
+def test_default_command_without_token_opens_the_chat(tmp_path: Path) -> None:
+    """`python -m bot` (what `make run` calls) falls back to the terminal chat when no token is set."""
+    result = run_cli(env={"PYTHONPATH": str(PROJECT_ROOT)}, cwd=tmp_path, stdin="who wrote the essay\nquit\n")
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("No DISCORD_TOKEN set, so here is the terminal chat")
+    assert "Who wrote the essay" in result.stdout
+
+
+def test_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
+    """A malformed setting stops the bot with the variable's name, before anything connects."""
+    result = run_cli(
+        "run", env={"PYTHONPATH": str(PROJECT_ROOT), "DISCORD_TOKEN": "x", "DEV_GUILD_ID": "general"}, cwd=tmp_path
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Configuration: DEV_GUILD_ID must be a Discord id (a number) (got 'general')"
+
+
+async def test_rejected_token_is_one_clear_line(
+    fake: FakeDiscord, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token Discord refuses ends `serve` with exit status 1 and one line, not a traceback."""
+    wrong = dataclasses.replace(settings, discord_token="not-the-token")
+    store = KnowledgeStore.open(settings.knowledge_dir)
+
+    status = await asyncio.to_thread(serve, wrong, store)
+
+    assert status == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("Discord rejected DISCORD_TOKEN: check the token in the Discord developer portal.")
+    )
+
+
+async def test_sync_command_forces_a_global_sync(fake: FakeDiscord, settings: Settings) -> None:
+    """`python -m bot sync` syncs even when the definitions are unchanged, then leaves."""
+    store = KnowledgeStore.open(settings.knowledge_dir)
+    path = rf"^/applications/{fake.application_id}/commands$"
+
+    await run_bot(settings, store, sync_only=True)
+    await run_bot(settings, store, sync_only=True)
+
+    assert len(fake.requests_to("PUT", path)) == 2
+    assert (settings.data_dir / "command-sync.json").exists()
