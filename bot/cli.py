@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -13,10 +14,12 @@ from typing import TextIO
 from bot.config import SettingsError, load_settings
 from bot.core.answer import Answer
 from bot.core.evaluation import PARTS, PartResult, load_eval, run_eval
+from bot.core.gaps import Gap, group_gaps, stub_yaml
 from bot.core.loader import EVAL_FILE, KnowledgeError, display_path, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
 from bot.knowledge_store import KnowledgeStore
+from bot.storage import Rating, SqliteQuestionLog
 from bot.terminal import render_answer
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
@@ -44,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--knowledge", type=Path, help=knowledge_help)
+
+    gaps = commands.add_parser("gaps", help="the most asked unanswered questions, and the least liked answers")
+    gaps.add_argument("--stub", action="store_true", help="print YAML skeleton entries for the top gaps instead")
+    gaps.add_argument("--limit", type=int, default=10, help="how many gaps (default 10)")
+    gaps.add_argument("--database", type=Path, help="SQLite file (default: DATABASE_PATH)")
 
     evaluate = commands.add_parser("eval", help="measure the matcher on the eval set")
     evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
@@ -169,6 +177,41 @@ def _print_part(result: PartResult) -> None:
         print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
 
 
+def gaps_command(stub: bool, limit: int, database: Path | None) -> int:
+    """Print the gaps report, or YAML stubs for the top gaps, from the question log."""
+    settings = load_settings()
+    path = database or settings.question_log
+    if not path.is_file():
+        print(f"No question log at {path} yet: the bot records questions there once it runs.", file=sys.stderr)
+        return 1
+    gaps, ratings = asyncio.run(_read_log(path))
+    top = gaps[:limit]
+    if stub:
+        knowledge = _load(None)
+        taken = {entry.id for entry in knowledge.entries} if knowledge else set()
+        print(stub_yaml(top, taken), end="")
+        return 0
+    print("Most asked, not answered:")
+    for gap in top:
+        print(f"  {gap.count:4}×  {gap.example}  (best match {gap.best_score:.0f})")
+        for wording in gap.wordings[1:4]:
+            print(f"         also: {wording}")
+    if not top:
+        print("  nothing yet")
+    print("\nAnswers with the most 👎:")
+    for rating in [rating for rating in ratings if rating.unhelpful][:limit]:
+        print(f"  {rating.entry_id}: 👎 {rating.unhelpful}, 👍 {rating.helpful}")
+    return 0
+
+
+async def _read_log(path: Path) -> tuple[list[Gap], list[Rating]]:
+    log = SqliteQuestionLog(path)
+    try:
+        return group_gaps(await log.unanswered()), await log.ratings()
+    finally:
+        await log.close()
+
+
 def start_command() -> int:
     """The Discord bot when a token is configured; otherwise the terminal chat, saying why."""
     if load_settings().discord_token:
@@ -207,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ask": lambda: ask_command(args.question, args.json, args.knowledge),
         "chat": lambda: chat_command(args.knowledge),
         "eval": lambda: eval_command(args.knowledge, args.file, args.part),
+        "gaps": lambda: gaps_command(args.stub, args.limit, args.database),
     }
     try:
         return commands[args.command]()

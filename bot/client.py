@@ -7,16 +7,23 @@ import hashlib
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from watchfiles import awatch
 
 from bot.config import Settings
+from bot.core.answer import Answer
+from bot.embeds import problems_report
 from bot.exts._common import EXPECTED_ERRORS
-from bot.knowledge_store import KnowledgeStore
+from bot.health import HealthServer
+from bot.knowledge_store import KnowledgeStore, ReloadResult, Snapshot
+from bot.metrics import Metrics
+from bot.storage import QuestionLog, SqliteQuestionLog
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +34,35 @@ EXTENSIONS = (
     "bot.exts.knowledge_admin",
 )
 SYNC_STATE_FILE = "command-sync.json"
+WATCH_DEBOUNCE_MS = 500
+WEAK_SCORE = 60.0
 
 
 class ExplainerTree(app_commands.CommandTree):
-    """Logs what the extensions' own error handlers could not explain to the user."""
+    """Logs (and counts) what the extensions' own error handlers could not explain to the user."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        if not isinstance(error, EXPECTED_ERRORS):
-            name = interaction.command.qualified_name if interaction.command else "?"
-            log.error("Error in /%s", name, exc_info=error)
+        if isinstance(error, EXPECTED_ERRORS):
+            return
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("Error in /%s", name, exc_info=error)
+        client = interaction.client
+        if isinstance(client, ExplainerBot):
+            client.metrics.command_errors.labels(name).inc()
 
 
 class ExplainerBot(commands.Bot):
     """Answers questions about the essay; everything it knows comes from ``store``."""
 
-    def __init__(self, settings: Settings, store: KnowledgeStore, *, force_sync: bool = False, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: KnowledgeStore,
+        *,
+        questions: QuestionLog | None = None,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
         intents = discord.Intents.default()
         intents.message_content = settings.message_content
         super().__init__(
@@ -56,15 +77,108 @@ class ExplainerBot(commands.Bot):
         )
         self.settings = settings
         self.store = store
+        self.questions = questions or SqliteQuestionLog(settings.question_log)
+        self.metrics = Metrics()
         self.force_sync = force_sync
+        self._background: list[asyncio.Task[None]] = []
+        self._health: HealthServer | None = None
 
     async def setup_hook(self) -> None:
+        try:
+            await self.questions.open()
+        except Exception:
+            log.exception("Could not open the question log; answering goes on without recording")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
+        if self.settings.watch_knowledge:
+            self._background.append(asyncio.create_task(self._watch_knowledge(), name="watch-knowledge"))
+        if self.settings.health_port is not None:
+            self._health = HealthServer(self, self.settings.health_host, self.settings.health_port)
+            await self._health.start()
+
+    async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self._health is not None:
+            await self._health.stop()
+        await super().close()
+        await self.questions.close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Deliberately empty: see ``command_prefix``."""
+
+    # -- answering -------------------------------------------------------------
+
+    def answer(self, question: str) -> tuple[Answer, Snapshot]:
+        """Match ``question`` against the current snapshot, counting the outcome and the time it took."""
+        snapshot = self.store.current
+        started = time.perf_counter()
+        answer = snapshot.matcher.ask(question)
+        self.metrics.match_latency.observe(time.perf_counter() - started)
+        self.metrics.questions.labels("answered" if answer.answered else "declined").inc()
+        return answer, snapshot
+
+    async def remember(self, answer: Answer, guild_id: int | None) -> None:
+        """Record a declined or weak question for the gaps report; a storage failure never stops answering."""
+        if answer.answered and answer.score >= WEAK_SCORE and not answer.suggestions:
+            return
+        if not answer.question.strip():
+            return
+        try:
+            await self.questions.record_question(
+                answer.question, guild_id, answer.score, answer.entry.id if answer.entry else None
+            )
+        except Exception as error:
+            log.warning("Could not record a question (%s: %s); answering goes on", type(error).__name__, error)
+
+    async def record_feedback(self, entry_id: str, helpful: bool, guild_id: int | None) -> None:
+        """Count a 👍/👎 and store it; a storage failure is logged, never shown."""
+        self.metrics.feedback.labels("up" if helpful else "down").inc()
+        try:
+            await self.questions.record_feedback(entry_id, helpful, guild_id)
+        except Exception as error:
+            log.warning("Could not record feedback (%s: %s)", type(error).__name__, error)
+
+    # -- knowledge reloads -----------------------------------------------------
+
+    async def reload_knowledge(self) -> ReloadResult:
+        """Validate and reload from disk; a refusal is counted, logged and posted to LOG_CHANNEL_ID."""
+        result = await asyncio.to_thread(self.store.reload)
+        self.metrics.reloads.labels("ok" if result.ok else "failed").inc()
+        if not result.ok:
+            await self._report_refused_reload(result)
+        return result
+
+    async def _report_refused_reload(self, result: ReloadResult) -> None:
+        channel_id = self.settings.log_channel_id
+        if channel_id is None:
+            return
+        channel = self.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("LOG_CHANNEL_ID %s is not a channel the bot can post in", channel_id)
+            return
+        text = (
+            f"Knowledge reload refused; still serving version `{result.version}`.\n{problems_report(result.problems)}"
+        )
+        try:
+            await channel.send(text)
+        except discord.HTTPException as error:
+            log.warning("Could not post the refused reload to the log channel (%s)", error)
+
+    async def _watch_knowledge(self) -> None:
+        directory = self.settings.knowledge_dir
+        try:
+            async for changes in awatch(directory, debounce=WATCH_DEBOUNCE_MS, recursive=True):
+                log.info("Knowledge files changed (%d); reloading", len(changes))
+                await self.reload_knowledge()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("Stopped watching %s; use /kb reload to pick up changes", directory)
+
+    # -- command sync ----------------------------------------------------------
 
     async def sync_commands(self) -> None:
         """Sync to DEV_GUILD_ID at once; globally only when the definitions changed or a sync was asked for."""
@@ -82,6 +196,18 @@ class ExplainerBot(commands.Bot):
         synced = await self.tree.sync()
         _write_digest(state, digest)
         log.info("Synced %d commands globally (they can take a while to appear)", len(synced))
+
+
+class ShardedExplainerBot(ExplainerBot, commands.AutoShardedBot):
+    """The same bot running the shards SHARD_IDS of SHARD_COUNT, for deployments split across processes."""
+
+
+def create_bot(settings: Settings, store: KnowledgeStore, **options: Any) -> ExplainerBot:
+    """A sharded bot when SHARD_COUNT is set, a plain one otherwise."""
+    if settings.shard_count is None:
+        return ExplainerBot(settings, store, **options)
+    shard_ids = list(settings.shard_ids) or None
+    return ShardedExplainerBot(settings, store, shard_count=settings.shard_count, shard_ids=shard_ids, **options)
 
 
 def command_digest(tree: app_commands.CommandTree, application_id: int | None) -> str:
@@ -109,7 +235,7 @@ def _write_digest(path: Path, digest: str) -> None:
 async def run_bot(settings: Settings, store: KnowledgeStore, *, sync_only: bool = False) -> None:
     """Connect and serve until stopped; with ``sync_only``, log in, sync the commands and leave."""
     assert settings.discord_token is not None
-    bot = ExplainerBot(settings, store, force_sync=sync_only)
+    bot = create_bot(settings, store, force_sync=sync_only)
     async with bot:
         if sync_only:
             await bot.login(settings.discord_token)

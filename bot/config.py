@@ -36,6 +36,18 @@ def _flag(raw: str) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError("must be a port number (1–65535)")
+    return int(raw)
+
+
+def _count(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return int(raw)
+
+
 def _seconds(raw: str) -> float:
     try:
         value = float(raw)
@@ -83,7 +95,32 @@ class Settings:
         "ASK_COOLDOWN_SECONDS", 5.0, "seconds a member waits between two questions", _seconds
     )
     data_dir: Path = _setting("DATA_DIR", Path("data"), "where the bot keeps its state (the last command sync)", Path)
+    database_path: Path | None = _setting(
+        "DATABASE_PATH",
+        None,
+        "SQLite file of unanswered questions and feedback (default: DATA_DIR/questions.sqlite3)",
+        Path,
+    )
+    watch_knowledge: bool = _setting(
+        "WATCH_KNOWLEDGE", True, "reload the knowledge base when its files change (validated first)", _flag
+    )
+    log_channel_id: int | None = _setting(
+        "LOG_CHANNEL_ID", None, "a channel where the bot reports refused knowledge reloads", _optional_id
+    )
+    health_port: int | None = _setting(
+        "HEALTH_PORT", None, "port of the /healthz and /metrics endpoint (off when unset)", _port
+    )
+    health_host: str = _setting("HEALTH_HOST", "127.0.0.1", "address the health endpoint listens on")
+    shard_count: int | None = _setting(
+        "SHARD_COUNT", None, "total shards across all processes (unset: no sharding)", _count
+    )
+    shard_ids: tuple[int, ...] = _setting("SHARD_IDS", (), "the shards this process runs (default: all of them)", _ids)
     log_level: str = _setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", str.upper)
+
+    @property
+    def question_log(self) -> Path:
+        """Where the unanswered-questions loop is stored."""
+        return self.database_path or self.data_dir / "questions.sqlite3"
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -116,7 +153,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path = Pat
         except ValueError as error:
             shown = "(hidden)" if not item.repr else repr(raw)
             raise SettingsError(f"{item.metadata['env']} {error} (got {shown})") from None
-    return Settings(**chosen)
+    settings = Settings(**chosen)
+    if settings.shard_ids and (settings.shard_count is None or max(settings.shard_ids) >= settings.shard_count):
+        raise SettingsError("SHARD_IDS must be shard numbers below SHARD_COUNT, and SHARD_COUNT must be set with them")
+    return settings
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

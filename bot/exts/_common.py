@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -79,20 +81,76 @@ class UserCooldowns:
         return 0.0
 
 
-class SuggestionView(discord.ui.View):
-    """ "Did you mean" buttons: each answers its entry, privately, to the person who asked."""
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"feedback:(?P<vote>up|down):(?P<entry>[a-z0-9-]{1,64})"
+):
+    """👍/👎 under an answer. Persistent: it works after a restart, whatever view it was sent in."""
 
-    def __init__(self, store: KnowledgeStore, asker_id: int, suggestions: tuple[Suggestion, ...]) -> None:
+    _seen: ClassVar[OrderedDict[tuple[int, int], None]] = OrderedDict()
+
+    def __init__(self, entry_id: str, helpful: bool) -> None:
+        vote = "up" if helpful else "down"
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            emoji="👍" if helpful else "👎",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"feedback:{vote}:{entry_id}",
+        )
+        super().__init__(button)
+        self.entry_id = entry_id
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FeedbackButton:
+        return cls(match["entry"], match["vote"] == "up")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        key = (interaction.message.id if interaction.message else 0, interaction.user.id)
+        if key in self._seen:
+            await reply(interaction, "You already rated this answer. Thanks!")
+            return
+        self._seen[key] = None
+        if len(self._seen) > 10_000:
+            self._seen.popitem(last=False)
+        bot = interaction.client
+        record = getattr(bot, "record_feedback", None)
+        if record is not None:
+            await record(self.entry_id, self.helpful, interaction.guild_id)
+        await reply(interaction, "Thanks for the feedback! It helps the maintainers improve the answers.")
+
+
+def feedback_view(entry_id: str) -> discord.ui.View:
+    """A view holding only the feedback buttons, kept when the other buttons expire."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton(entry_id, helpful=True))
+    view.add_item(FeedbackButton(entry_id, helpful=False))
+    return view
+
+
+class AnswerView(discord.ui.View):
+    """Under an answer or a decline: "did you mean" buttons for the asker, and 👍/👎 for everyone on answers.
+
+    A suggestion button answers its entry privately to the person who asked.
+    """
+
+    def __init__(
+        self, store: KnowledgeStore, asker_id: int, suggestions: tuple[Suggestion, ...], answered_id: str | None
+    ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.store = store
         self.asker_id = asker_id
-        self.expire: Callable[[], Awaitable[Any]] | None = None
+        self.answered_id = answered_id
+        self.expire: Callable[[discord.ui.View | None], Awaitable[Any]] | None = None
         for suggestion in suggestions:
-            button: discord.ui.Button[SuggestionView] = discord.ui.Button(
+            button: discord.ui.Button[AnswerView] = discord.ui.Button(
                 label=clip(suggestion.title, BUTTON_LABEL_LIMIT), style=discord.ButtonStyle.secondary
             )
             button.callback = self._answerer(suggestion.id)
             self.add_item(button)
+        if answered_id is not None:
+            for item in feedback_view(answered_id).children:
+                self.add_item(item)
 
     def _answerer(self, entry_id: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def answer(interaction: discord.Interaction) -> None:
@@ -112,11 +170,12 @@ class SuggestionView(discord.ui.View):
         return False
 
     async def on_timeout(self) -> None:
-        if self.expire is not None:
-            try:
-                await self.expire()
-            except discord.HTTPException:
-                log.debug("Could not remove expired suggestion buttons")
+        if self.expire is None:
+            return
+        try:
+            await self.expire(feedback_view(self.answered_id) if self.answered_id else None)
+        except discord.HTTPException:
+            log.debug("Could not remove expired suggestion buttons")
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         log.error("Error in a suggestion button", exc_info=error)

@@ -12,7 +12,16 @@ from discord.ext import commands
 
 from bot.core.answer import Answer
 from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed
-from bot.exts._common import APOLOGY, SuggestionView, UserCooldowns, reply, respond_to_error, slow_down
+from bot.exts._common import (
+    APOLOGY,
+    AnswerView,
+    FeedbackButton,
+    UserCooldowns,
+    feedback_view,
+    reply,
+    respond_to_error,
+    slow_down,
+)
 from bot.knowledge_store import Snapshot
 
 if TYPE_CHECKING:
@@ -57,13 +66,13 @@ class Ask(commands.Cog):
         if wait:
             await reply(interaction, slow_down(wait))
             return
-        snapshot = self.bot.store.current
-        answer = snapshot.matcher.ask(question)
+        answer, snapshot = self.bot.answer(question)
         embed, view = self._render(answer, snapshot, interaction.user.id)
         # A decline is only for the asker; an answer is for the channel.
         await interaction.response.send_message(embed=embed, ephemeral=not answer.answered, **_with(view))
-        if view is not None:
-            view.expire = lambda: interaction.edit_original_response(view=None)
+        if isinstance(view, AnswerView):
+            view.expire = lambda replacement: interaction.edit_original_response(view=replacement)
+        await self.bot.remember(answer, interaction.guild_id)
 
     @ask.autocomplete("question")
     async def suggest_questions(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -104,14 +113,22 @@ class Ask(commands.Cog):
         if wait:
             await message.reply(slow_down(wait), mention_author=False, delete_after=10)
             return
-        answer = snapshot.matcher.ask(question[:MAX_QUESTION_LENGTH])
+        answer, snapshot = self.bot.answer(question[:MAX_QUESTION_LENGTH])
         embed, view = self._render(answer, snapshot, message.author.id)
         sent = await message.reply(embed=embed, mention_author=False, **_with(view))
-        if view is not None:
-            view.expire = lambda: sent.edit(view=None)
+        if isinstance(view, AnswerView):
+            view.expire = lambda replacement: sent.edit(view=replacement)
+        await self.bot.remember(answer, message.guild.id if message.guild else None)
 
-    def _render(self, answer: Answer, snapshot: Snapshot, asker_id: int) -> tuple[discord.Embed, SuggestionView | None]:
-        view = SuggestionView(self.bot.store, asker_id, answer.suggestions) if answer.suggestions else None
+    def _render(
+        self, answer: Answer, snapshot: Snapshot, asker_id: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        answered_id = answer.entry.id if answer.entry else None
+        view: discord.ui.View | None = None
+        if answer.suggestions:
+            view = AnswerView(self.bot.store, asker_id, answer.suggestions, answered_id)
+        elif answered_id is not None:
+            view = feedback_view(answered_id)
         if answer.entry is None:
             return decline_embed(answer, snapshot.knowledge), view
         return answer_embed(answer.entry, snapshot.knowledge, answer.score), view
@@ -122,4 +139,5 @@ def _with(view: discord.ui.View | None) -> dict[str, Any]:
 
 
 async def setup(bot: ExplainerBot) -> None:
+    bot.add_dynamic_items(FeedbackButton)
     await bot.add_cog(Ask(bot))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.client import ExplainerBot
+from bot.client import ExplainerBot, create_bot
 from bot.config import Settings
 from bot.knowledge_store import KnowledgeStore
 from tests.conftest import START_TIMEOUT, start_bot
@@ -34,7 +34,7 @@ async def launch(fake: FakeDiscord, settings: Settings) -> AsyncIterator[StartBo
 
     async def start(**overrides: Any) -> ExplainerBot:
         chosen = dataclasses.replace(settings, **overrides)
-        client = ExplainerBot(chosen, KnowledgeStore.open(chosen.knowledge_dir), guild_ready_timeout=0.05)
+        client = create_bot(chosen, KnowledgeStore.open(chosen.knowledge_dir), guild_ready_timeout=0.05)
         running.append((client, await start_bot(client, fake.token)))
         return client
 
