@@ -84,7 +84,7 @@ def answer_embed(entry: Entry, knowledge: KnowledgeBase, confidence: float | Non
     while len(embed) > MESSAGE_TOTAL_LIMIT and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
         dropped += 1
-    if dropped:
+        # The note about dropped passages counts towards the limit too, hence inside the loop.
         embed.set_footer(text=f"{footer} · {dropped} more passage{'s' if dropped > 1 else ''}: use /source")
     return embed
 
