@@ -7,7 +7,7 @@ import math
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import discord
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_FOR_YOU = "These buttons belong to the person who asked. Ask with /ask to get your own."
 BUTTON_LABEL_LIMIT = 80
-VIEW_TIMEOUT = 600.0
 
 
 class Refused(app_commands.CheckFailure):
@@ -120,66 +119,58 @@ class FeedbackButton(
         await reply(interaction, "Thanks for the feedback! It helps the maintainers improve the answers.")
 
 
-def feedback_view(entry_id: str) -> discord.ui.View:
-    """A view holding only the feedback buttons, kept when the other buttons expire."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(entry_id, helpful=True))
-    view.add_item(FeedbackButton(entry_id, helpful=False))
-    return view
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"suggest:(?P<asker>\d{1,20}):(?P<entry>[a-z0-9-]{1,64})"
+):
+    """A "did you mean" button: answers its entry privately, to the person who asked only.
 
-
-class AnswerView(discord.ui.View):
-    """Under an answer or a decline: "did you mean" buttons for the asker, and 👍/👎 for everyone on answers.
-
-    A suggestion button answers its entry privately to the person who asked.
+    Everything it needs is in its custom id, so it keeps no state in memory and survives restarts.
     """
 
-    def __init__(
-        self, store: KnowledgeStore, asker_id: int, suggestions: tuple[Suggestion, ...], answered_id: str | None
-    ) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
-        self.store = store
+    def __init__(self, asker_id: int, entry_id: str, title: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=clip(title, BUTTON_LABEL_LIMIT),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"suggest:{asker_id}:{entry_id}",
+        )
+        super().__init__(button)
         self.asker_id = asker_id
-        self.answered_id = answered_id
-        self.expire: Callable[[discord.ui.View | None], Awaitable[Any]] | None = None
-        for suggestion in suggestions:
-            button: discord.ui.Button[AnswerView] = discord.ui.Button(
-                label=clip(suggestion.title, BUTTON_LABEL_LIMIT), style=discord.ButtonStyle.secondary
-            )
-            button.callback = self._answerer(suggestion.id)
-            self.add_item(button)
-        if answered_id is not None:
-            for item in feedback_view(answered_id).children:
-                self.add_item(item)
+        self.entry_id = entry_id
 
-    def _answerer(self, entry_id: str) -> Callable[[discord.Interaction], Awaitable[None]]:
-        async def answer(interaction: discord.Interaction) -> None:
-            snapshot = self.store.current
-            entry = snapshot.knowledge.entry(entry_id)
-            if entry is None:
-                await reply(interaction, "That topic was removed in an update; try /topics.")
-                return
-            await reply(interaction, embed=answer_embed(entry, snapshot.knowledge))
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SuggestionButton:
+        label = getattr(item, "label", None) or match["entry"]
+        return cls(int(match["asker"]), match["entry"], label)
 
-        return answer
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.asker_id:
-            return True
-        await reply(interaction, NOT_FOR_YOU)
-        return False
-
-    async def on_timeout(self) -> None:
-        if self.expire is None:
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.asker_id:
+            await reply(interaction, NOT_FOR_YOU)
             return
-        try:
-            await self.expire(feedback_view(self.answered_id) if self.answered_id else None)
-        except discord.HTTPException:
-            log.debug("Could not remove expired suggestion buttons")
+        store: KnowledgeStore = interaction.client.store  # type: ignore[attr-defined]
+        snapshot = store.current
+        entry = snapshot.knowledge.entry(self.entry_id)
+        if entry is None:
+            await reply(interaction, "That topic was removed in an update; try /topics.")
+            return
+        await reply(interaction, embed=answer_embed(entry, snapshot.knowledge))
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
-        log.error("Error in a suggestion button", exc_info=error)
-        try:
-            await reply(interaction, APOLOGY)
-        except discord.HTTPException:
-            log.warning("Could not apologise for a failed button")
+
+def answer_view(asker_id: int, suggestions: tuple[Suggestion, ...], answered_id: str | None) -> discord.ui.View | None:
+    """The buttons under an answer or a decline: "did you mean" for the asker, 👍/👎 for everyone on answers.
+
+    Only persistent (dynamic) items, so nothing waits in memory for a click.
+    """
+    view = discord.ui.View(timeout=None)
+    for suggestion in suggestions:
+        view.add_item(SuggestionButton(asker_id, suggestion.id, suggestion.title))
+    if answered_id is not None:
+        view.add_item(FeedbackButton(answered_id, helpful=True))
+        view.add_item(FeedbackButton(answered_id, helpful=False))
+    if not view.children:
+        return None
+    # A finished view is sent but not tracked: its persistent items are dispatched by class, and
+    # tracking would keep every ephemeral reply's view (and a timer) in memory for 15 minutes.
+    view.stop()
+    return view

@@ -14,10 +14,10 @@ from bot.core.answer import Answer
 from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed
 from bot.exts._common import (
     APOLOGY,
-    AnswerView,
     FeedbackButton,
+    SuggestionButton,
     UserCooldowns,
-    feedback_view,
+    answer_view,
     reply,
     respond_to_error,
     slow_down,
@@ -70,8 +70,6 @@ class Ask(commands.Cog):
         embed, view = self._render(answer, snapshot, interaction.user.id)
         # A decline is only for the asker; an answer is for the channel.
         await interaction.response.send_message(embed=embed, ephemeral=not answer.answered, **_with(view))
-        if isinstance(view, AnswerView):
-            view.expire = lambda replacement: interaction.edit_original_response(view=replacement)
         await self.bot.remember(answer, interaction.guild_id)
 
     @ask.autocomplete("question")
@@ -115,20 +113,13 @@ class Ask(commands.Cog):
             return
         answer, snapshot = self.bot.answer(question[:MAX_QUESTION_LENGTH])
         embed, view = self._render(answer, snapshot, message.author.id)
-        sent = await message.reply(embed=embed, mention_author=False, **_with(view))
-        if isinstance(view, AnswerView):
-            view.expire = lambda replacement: sent.edit(view=replacement)
+        await message.reply(embed=embed, mention_author=False, **_with(view))
         await self.bot.remember(answer, message.guild.id if message.guild else None)
 
     def _render(
         self, answer: Answer, snapshot: Snapshot, asker_id: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        answered_id = answer.entry.id if answer.entry else None
-        view: discord.ui.View | None = None
-        if answer.suggestions:
-            view = AnswerView(self.bot.store, asker_id, answer.suggestions, answered_id)
-        elif answered_id is not None:
-            view = feedback_view(answered_id)
+        view = answer_view(asker_id, answer.suggestions, answer.entry.id if answer.entry else None)
         if answer.entry is None:
             return decline_embed(answer, snapshot.knowledge), view
         return answer_embed(answer.entry, snapshot.knowledge, answer.score), view
@@ -139,5 +130,5 @@ def _with(view: discord.ui.View | None) -> dict[str, Any]:
 
 
 async def setup(bot: ExplainerBot) -> None:
-    bot.add_dynamic_items(FeedbackButton)
+    bot.add_dynamic_items(FeedbackButton, SuggestionButton)
     await bot.add_cog(Ask(bot))

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.embeds import answer_embed, clip, source_embed, topic_pages
-from bot.exts._common import APOLOGY, NOT_FOR_YOU, VIEW_TIMEOUT, reply, respond_to_error
+from bot.exts._common import APOLOGY, NOT_FOR_YOU, reply, respond_to_error
 
 if TYPE_CHECKING:
     from bot.client import ExplainerBot
@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 
 CHOICE_LIMIT = 100
 AUTOCOMPLETE_LIMIT = 25
+PAGER_TIMEOUT = 300.0
 
 
 class Pager(discord.ui.View):
     """Previous/next buttons over a list of embeds, for the person who opened it."""
 
     def __init__(self, pages: list[discord.Embed], owner_id: int) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
+        super().__init__(timeout=PAGER_TIMEOUT)
         self.pages = pages
         self.owner_id = owner_id
         self.page = 0

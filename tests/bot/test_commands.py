@@ -331,3 +331,20 @@ async def test_ask_cooldown_is_per_user(fake: FakeDiscord, launch: StartBot) -> 
     assert re.fullmatch(r"Slow down a little: you can ask again in \d+ s\.", refused["content"])
     assert refused["flags"] & EPHEMERAL
     assert (await callback(fake, other))["data"]["embeds"][0]["title"] == "Who wrote the essay"
+
+
+async def test_buttons_keep_working_after_a_restart(fake: FakeDiscord, launch: StartBot) -> None:
+    """Suggestion and feedback buttons hold everything in their ids, so a restarted bot still answers them."""
+    first = await launch()
+    handle = await fake.slash("ask", {"question": "what do they gain"}, user=fake.member)
+    await callback(fake, handle)
+    message = fake.original_message(handle.token)
+    await first.close()
+    await launch()
+    await fake.wait_for_live_session()
+
+    buttons = [item for row in message["components"] for item in row["components"]]
+    suggestion = next(item for item in buttons if item.get("label"))
+    answer = (await callback(fake, await fake.click(message, suggestion["custom_id"], user=fake.member)))["data"]
+
+    assert answer["embeds"][0]["title"] == suggestion["label"]
