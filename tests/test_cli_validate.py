@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from tests.conftest import FIXTURES
 
@@ -74,3 +76,21 @@ def test_validate_honours_knowledge_dir(knowledge_copy: Path) -> None:
 
     assert result.returncode == 1
     assert "essay.yaml: file not found" in result.stdout
+
+
+@pytest.mark.parametrize("directory", ["/etc/passwd", "/", "../../../../../..", "/proc/self", "no such folder"])
+def test_strange_knowledge_dirs_fail_cleanly(directory: str, tmp_path: Path) -> None:
+    """Whatever KNOWLEDGE_DIR points at, the validator and the bot answer with lines, not tracebacks."""
+    environment = {"KNOWLEDGE_DIR": directory, "PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "not-used"}
+    for command in (["validate"], ["run"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
+import threading
 from pathlib import Path
 
 from bot.knowledge_store import KnowledgeStore
@@ -40,3 +42,38 @@ def test_broken_edit_keeps_the_last_good_snapshot(knowledge_copy: Path) -> None:
     assert [problem.message for problem in result.problems] == ['entry "broken-example" is missing the field "answer"']
     assert store.current.matcher.ask("who is the dominant partner").entry.id == "dominant-partner"
     assert store.last_reload == result
+
+
+def test_reload_during_answers_never_mixes_versions(knowledge_copy: Path) -> None:
+    """While reloads flip between two versions, every answer comes wholly from the snapshot it was taken from."""
+    store = KnowledgeStore.open(knowledge_copy)
+    path = knowledge_copy / "entries" / "08-about-the-essay.yaml"
+    original = path.read_text(encoding="utf-8")
+    edited = original.replace("Who wrote the essay", "The essay's author")
+    stop = threading.Event()
+
+    def flip() -> None:
+        for text in itertools.cycle([edited, original]):
+            if stop.is_set():
+                return
+            path.write_text(text, encoding="utf-8")
+            store.reload()
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    seen: list[str] = []
+    try:
+        for _ in range(50_000):
+            if len(seen) > 3:
+                break
+            snapshot = store.current
+            answer = snapshot.matcher.ask("who wrote the essay")
+            if not seen or seen[-1] != snapshot.knowledge.version:
+                seen.append(snapshot.knowledge.version)
+            assert answer.entry is not None
+            assert any(answer.entry is entry for entry in snapshot.knowledge.entries)
+            assert answer.entry.title in {"Who wrote the essay", "The essay's author"}
+    finally:
+        stop.set()
+        flipper.join()
+    assert len(seen) > 3, "the reloads never overlapped the answers"
