@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,13 +17,30 @@ import pytest
 import yarl
 from discord.ext import commands
 
-from bot.config import SHIPPED_KNOWLEDGE
+from bot.config import PROJECT_ROOT, SHIPPED_KNOWLEDGE
 from bot.core.loader import load_knowledge
 from bot.core.model import KnowledgeBase
 from tests.fakediscord import FakeDiscord
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START_TIMEOUT = 5.0
+
+
+def run_cli(
+    *args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` in a subprocess; ``env`` (with PATH added) replaces the environment when given."""
+    environment = None if env is None else {"PATH": os.environ["PATH"], **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

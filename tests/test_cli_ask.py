@@ -11,20 +11,9 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.core.model import KnowledgeBase
+from tests.conftest import run_cli
 
 JSON_KEYS = {"question", "answered", "id", "title", "answer", "score", "citations", "suggestions"}
-
-
-def run_bot(*args: str, stdin: str = "", cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def assert_contract(payload: dict) -> None:
@@ -54,7 +43,7 @@ def assert_contract(payload: dict) -> None:
 
 def test_ask_json_answers_with_verbatim_citations(knowledge: KnowledgeBase) -> None:
     """One question gives exactly one JSON object, whose quotes appear in the cited paragraphs."""
-    result = run_bot("ask", "--json", "whos stronger economicaly")
+    result = run_cli("ask", "--json", "whos stronger economicaly")
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -70,7 +59,7 @@ def test_ask_json_answers_with_verbatim_citations(knowledge: KnowledgeBase) -> N
 
 def test_ask_json_declines_off_topic() -> None:
     """An off-topic question is answered: false, with no citations."""
-    payload = json.loads(run_bot("ask", "--json", "When was the Great Wall of China built?").stdout)
+    payload = json.loads(run_cli("ask", "--json", "When was the Great Wall of China built?").stdout)
 
     assert_contract(payload)
     assert payload["answered"] is False
@@ -87,7 +76,7 @@ def test_ask_json_batch_reads_one_question_per_line_in_order() -> None:
         "sino soviet",
     ]
 
-    result = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    result = run_cli("ask", "--json", "-", stdin="\n".join(questions) + "\n")
 
     assert result.returncode == 0, result.stderr
     payloads = [json.loads(line) for line in result.stdout.splitlines()]
@@ -100,7 +89,7 @@ def test_ask_json_batch_reads_one_question_per_line_in_order() -> None:
 
 def test_ask_text_shows_answer_and_numbered_paragraphs() -> None:
     """The readable form gives the title, the answer and each cited passage with its ¶ number."""
-    result = run_bot("ask", "who", "is", "the", "dominant", "partner")
+    result = run_cli("ask", "who", "is", "the", "dominant", "partner")
 
     assert result.returncode == 0
     assert result.stdout.startswith("Who is the dominant partner")
@@ -110,7 +99,7 @@ def test_ask_text_shows_answer_and_numbered_paragraphs() -> None:
 
 def test_ask_text_decline_suggests_questions() -> None:
     """A decline says so plainly and offers something the essay does answer."""
-    result = run_bot("ask", "how do I bake bread")
+    result = run_cli("ask", "how do I bake bread")
 
     assert result.stdout.startswith("The essay doesn't answer that")
     assert "You could ask" in result.stdout or "Did you mean" in result.stdout
@@ -120,7 +109,7 @@ def test_ask_with_broken_knowledge_fails_clearly(knowledge_copy: Path) -> None:
     """A broken knowledge base stops `ask` with one line pointing at `validate`, not a traceback."""
     (knowledge_copy / "essay.yaml").write_text("title: [unclosed\n", encoding="utf-8")
 
-    result = run_bot("ask", "--knowledge", str(knowledge_copy), "who wrote it")
+    result = run_cli("ask", "--knowledge", str(knowledge_copy), "who wrote it")
 
     assert result.returncode == 1
     assert "python -m bot validate" in result.stderr
@@ -148,7 +137,7 @@ def test_command_line_does_not_import_discord(command: list[str]) -> None:
 
 def test_chat_answers_picks_suggestions_and_quits() -> None:
     """The terminal chat answers, shows the summary, and leaves on quit."""
-    result = run_bot("chat", stdin="who is the dominant partner\n/summary\nquit\n")
+    result = run_cli("chat", stdin="who is the dominant partner\n/summary\nquit\n")
 
     assert result.returncode == 0
     assert "Who is the dominant partner" in result.stdout
@@ -159,7 +148,7 @@ def test_chat_answers_picks_suggestions_and_quits() -> None:
 
 def test_chat_ends_cleanly_at_end_of_input() -> None:
     """Closing standard input ends the chat without an error."""
-    result = run_bot("chat", stdin="")
+    result = run_cli("chat", stdin="")
 
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
@@ -167,7 +156,7 @@ def test_chat_ends_cleanly_at_end_of_input() -> None:
 
 def test_eval_passes_its_thresholds_on_the_shipped_knowledge() -> None:
     """The eval set reaches the thresholds written in eval.yaml, on both parts."""
-    result = run_bot("eval")
+    result = run_cli("eval")
 
     assert result.returncode == 0, result.stdout
     assert "tune" in result.stdout
@@ -185,7 +174,7 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
-    result = run_bot("eval", "--file", str(bad))
+    result = run_cli("eval", "--file", str(bad))
 
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == f'{bad}:5: "expect" names no entry of the knowledge base: no-such-entry'

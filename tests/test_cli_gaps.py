@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from bot.config import PROJECT_ROOT
 from bot.storage import SqliteQuestionLog
+from tests.conftest import run_cli
 
 
 def run_gaps(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "gaps", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli("gaps", *args)
 
 
 def filled_log(path: Path) -> Path:

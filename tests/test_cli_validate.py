@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from tests.conftest import FIXTURES
-
-
-def run_bot(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
-    )
+from tests.conftest import FIXTURES, run_cli
 
 
 def test_validate_shipped_knowledge_exits_zero() -> None:
     """With no path, the shipped knowledge base is checked and found clean."""
-    result = run_bot("validate")
+    result = run_cli("validate")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("knowledge/ is valid: 40 entries, 10 paragraphs")
@@ -32,7 +23,7 @@ def test_validate_reports_each_problem_as_file_line_message(knowledge_copy: Path
     shutil.copy(FIXTURES / "broken" / "missing-field.yaml", knowledge_copy / "entries" / "99-broken.yaml")
     shutil.copy(FIXTURES / "broken" / "summaries-too-long.yaml", knowledge_copy / "summaries.yaml")
 
-    result = run_bot("validate", str(knowledge_copy))
+    result = run_cli("validate", str(knowledge_copy))
 
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
@@ -47,14 +38,14 @@ def test_validate_shows_paths_relative_to_where_it_runs(knowledge_copy: Path) ->
     """Run from the folder above, problems name files as the maintainer typed them."""
     shutil.copy(FIXTURES / "broken" / "empty-answer.yaml", knowledge_copy / "entries" / "99-broken.yaml")
 
-    result = run_bot("validate", "knowledge", cwd=knowledge_copy.parent)
+    result = run_cli("validate", "knowledge", cwd=knowledge_copy.parent)
 
     assert result.stdout.startswith('knowledge/entries/99-broken.yaml:10: entry "broken-example": "answer" is empty')
 
 
 def test_validate_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     """A wrong path is one line of explanation and exit 1."""
-    result = run_bot("validate", str(tmp_path / "nowhere"))
+    result = run_cli("validate", str(tmp_path / "nowhere"))
 
     assert result.returncode == 1
     assert result.stdout.strip() == f"{tmp_path}/nowhere: not a folder: point this at the knowledge folder"
@@ -64,15 +55,7 @@ def test_validate_honours_knowledge_dir(knowledge_copy: Path) -> None:
     """KNOWLEDGE_DIR chooses the folder when no path is given."""
     (knowledge_copy / "essay.yaml").unlink()
 
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "validate"],
-        cwd=PROJECT_ROOT,
-        env={"KNOWLEDGE_DIR": str(knowledge_copy), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli("validate", env={"KNOWLEDGE_DIR": str(knowledge_copy)})
 
     assert result.returncode == 1
     assert "essay.yaml: file not found" in result.stdout
@@ -81,16 +64,8 @@ def test_validate_honours_knowledge_dir(knowledge_copy: Path) -> None:
 @pytest.mark.parametrize("directory", ["/etc/passwd", "/", "../../../../../..", "/proc/self", "no such folder"])
 def test_strange_knowledge_dirs_fail_cleanly(directory: str, tmp_path: Path) -> None:
     """Whatever KNOWLEDGE_DIR points at, the validator and the bot answer with lines, not tracebacks."""
-    environment = {"KNOWLEDGE_DIR": directory, "PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "not-used"}
-    for command in (["validate"], ["run"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", *command],
-            cwd=tmp_path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    environment = {"KNOWLEDGE_DIR": directory, "DISCORD_TOKEN": "not-used"}
+    for command in ("validate", "run"):
+        result = run_cli(command, cwd=tmp_path, env=environment)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr

@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.client import run_bot, serve
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.knowledge_store import KnowledgeStore
+from tests.conftest import run_cli
 from tests.fakediscord import FakeDiscord
-
-
-def run_cli(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": os.environ["PATH"], **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        env=environment,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
     """`python -m bot run` with no token says what to set and exits non-zero, without a traceback."""
-    result = run_cli("run", env={"PYTHONPATH": str(PROJECT_ROOT)}, cwd=tmp_path)
+    result = run_cli("run", env={}, cwd=tmp_path)
 
     assert result.returncode == 2
     assert (
@@ -43,7 +27,7 @@ def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_default_command_without_token_opens_the_chat(tmp_path: Path) -> None:
     """`python -m bot` (what `make run` calls) falls back to the terminal chat when no token is set."""
-    result = run_cli(env={"PYTHONPATH": str(PROJECT_ROOT)}, cwd=tmp_path, stdin="who wrote the essay\nquit\n")
+    result = run_cli(env={}, cwd=tmp_path, stdin="who wrote the essay\nquit\n")
 
     assert result.returncode == 0
     assert result.stdout.startswith("No DISCORD_TOKEN set, so here is the terminal chat")
@@ -52,9 +36,7 @@ def test_default_command_without_token_opens_the_chat(tmp_path: Path) -> None:
 
 def test_bad_setting_is_one_clear_line(tmp_path: Path) -> None:
     """A malformed setting stops the bot with the variable's name, before anything connects."""
-    result = run_cli(
-        "run", env={"PYTHONPATH": str(PROJECT_ROOT), "DISCORD_TOKEN": "x", "DEV_GUILD_ID": "general"}, cwd=tmp_path
-    )
+    result = run_cli("run", env={"DISCORD_TOKEN": "x", "DEV_GUILD_ID": "general"}, cwd=tmp_path)
 
     assert result.returncode == 2
     assert result.stderr.strip() == "Configuration: DEV_GUILD_ID must be a Discord id (a number) (got 'general')"
