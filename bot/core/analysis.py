@@ -131,9 +131,20 @@ class Analyzer:
         """The content terms of knowledge text already passed through ``text()``."""
         return [stem(word) for word in text.split() if word not in STOPWORDS]
 
-    def question_terms(self, text: str) -> list[Term]:
-        """The terms of a question, each classified; misspelt words are corrected to known terms."""
-        return [self._classify(word) for word in self.text(text).split()]
+    def question_terms(self, analysed: str, limit: int) -> list[Term]:
+        """The first ``limit`` meaningful terms of a question already passed through ``text()``, each classified.
+
+        Misspelt words are corrected to known terms; stopwords are dropped. Stopping at ``limit``
+        keeps a long message from costing a typo correction per word.
+        """
+        terms: list[Term] = []
+        for word in analysed.split():
+            term = self._classify(word)
+            if term.kind is not Kind.STOPWORD:
+                terms.append(term)
+                if len(terms) == limit:
+                    break
+        return terms
 
     def _classify(self, word: str) -> Term:
         if word in STOPWORDS:

@@ -33,7 +33,9 @@ MAX_SUGGESTIONS = 3
 
 # Acceptance, tuned on the "tune" part of knowledge/eval.yaml only.
 ANSWER_THRESHOLD = 50.0
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.6  # of a short question
+SOME_COVERAGE = 0.45  # enough with two distinctive terms and a clear lead
+RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
 MIN_EVIDENCE = 1.5
 STRONG_IDF = 1.2
 CLEAR_MARGIN = 5.0
@@ -48,8 +50,9 @@ FINALISTS = 8
 CANDIDATES = 60
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 SHORT_QUESTION_TERMS = 6
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +103,9 @@ def _confident(best: _Scored, margin: float) -> bool:
         return False
     if best.coverage >= MIN_COVERAGE and best.score >= ANSWER_THRESHOLD:
         return True
-    if best.strong >= 2 and best.coverage >= 0.45 and margin >= CLEAR_MARGIN:
+    if best.strong >= 2 and best.coverage >= SOME_COVERAGE and margin >= CLEAR_MARGIN:
         return True
-    return best.strong >= 3 and best.coverage >= 0.25 and margin >= CLEAR_MARGIN / 2
+    return best.strong >= 3 and best.coverage >= RAMBLING_COVERAGE and margin >= CLEAR_MARGIN / 2
 
 
 def _question_sentence(question: str) -> str | None:
@@ -247,7 +250,8 @@ class Matcher:
         return weight * CORRECTED_FACTOR if term.kind is Kind.CORRECTED else weight
 
     def _query(self, question: str) -> _Query:
-        terms = [term for term in self._analyzer.question_terms(question)[:MAX_TERMS] if term.kind is not Kind.STOPWORD]
+        text = self._analyzer.text(question)
+        terms = self._analyzer.question_terms(text, MAX_TERMS)
         # In a long message most words the essay never uses are context, not a
         # change of topic, so each weighs less the more of them there are.
         dilution = min(1.0, SHORT_QUESTION_TERMS / len(terms)) if terms else 1.0
@@ -257,7 +261,6 @@ class Matcher:
             if term.kind in (Kind.ENGLISH, Kind.UNKNOWN):
                 weight *= dilution
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
-        text = self._analyzer.text(question)
         return _Query(text, weights, sum(weights.values()), factual_kind(text))
 
     def _rank(self, query: _Query) -> list[_Scored]:
