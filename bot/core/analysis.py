@@ -1,10 +1,11 @@
-"""From text to the terms the matcher compares: normalised, synonyms applied, lightly stemmed."""
+"""From text to the terms the matcher compares: normalised, synonyms applied, lightly stemmed, roles marked."""
 
 from __future__ import annotations
 
 import enum
 import gzip
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -30,25 +31,58 @@ STOPWORDS = frozenset(
     will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
     lowkey bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
     wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
-    irl omg pls
+    irl omg y n w wats cuz coz bc
     """.split()
 )
 
 # Words that point at the essay in general rather than at one of its points.
 GENERIC = frozenset({"essay", "article", "text", "piece", "writing", "mention", "mentions", "mentioned", "discuss"})
 
+# Words that make their neighbour the one who gains or wants: "what's in it for
+# Putin", "how does it help Xi", "what does China get", "Russia's goals". Both
+# sides of a comparison share every name, so only this role tells "what does
+# Putin gain from Xi" from "what does Xi gain from Putin".
+_ROLE_BEFORE = frozenset(
+    """
+    for help helps helped helping benefit benefits boost boosts serve serves give gives offer offers suit suits
+    """.split()
+)
+_ROLE_AFTER = frozenset(
+    """
+    gain gains gained gaining get gets got getting benefit benefits want wants wanted seek seeks sought need needs
+    win wins achieve achieves obtain obtains receive receives acquire acquires hope hopes hoping goals image
+    reputation angle
+    """.split()
+)
+_ARTICLES = frozenset({"the", "a", "an"})
+ROLE_MARK = "+"
+
 _TYPO_MIN_LENGTH = 4
 _DIGITS = re.compile(r"\d")
 # Questions after a date, a number or a place. The essay answers few of them,
 # so one is only answered by an entry with a curated phrasing of the same kind.
 # Only near the start: "when" later on is usually a conjunction ("… when they meet").
-_FACTUAL = re.compile(r"^(?:\w+ ){0,2}?(when|how many|how old|how long|where)\b")
+_FACTUAL = re.compile(r"^(?:\w+ ){0,2}?(when|what year|which year|how many|how much|how old|how long|where)\b")
+_SAME_KIND = {"what year": "when", "which year": "when"}
 
 
 def factual_kind(text: str) -> str | None:
-    """ "when", "how many", "how old", "how long" or "where" if normalised ``text`` opens with one, else None."""
+    """ "when", "how many", "how much", "how old", "how long" or "where" if normalised ``text`` opens with one."""
     match = _FACTUAL.match(text)
-    return match.group(1) if match else None
+    return _SAME_KIND.get(match.group(1), match.group(1)) if match else None
+
+
+def role_terms(words: list[str]) -> list[str]:
+    """The words of analysed text in the role of who gains or wants, stemmed and marked with ROLE_MARK."""
+    roles = []
+    before = None  # the previous word that is not an article
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else None
+        if word not in STOPWORDS and word not in _ARTICLES and (before in _ROLE_BEFORE or after in _ROLE_AFTER):
+            roles.append(ROLE_MARK + stem(word))
+        if word not in _ARTICLES:
+            before = word
+    return roles
 
 
 class Kind(enum.Enum):
@@ -105,8 +139,9 @@ class Analyzer:
         # One pattern for every multi-word variant, longest first so "soviet union" wins over "soviet".
         alternatives = "|".join(re.escape(variant) for variant in sorted(phrases, key=len, reverse=True))
         self._phrase_pattern = re.compile(rf"\b(?:{alternatives})\b") if phrases else None
-        self._vocabulary: tuple[str, ...] = ()
+        self._vocabulary: dict[int, tuple[str, ...]] = {}  # by length
         self._known: frozenset[str] = frozenset()
+        self._known_roles: frozenset[str] = frozenset()
         self._english = english_words()
 
     def text(self, text: str) -> str:
@@ -118,33 +153,43 @@ class Analyzer:
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge base (given as ``text()`` output), to check and correct questions."""
+        texts = list(texts)
         words = {word for text in texts for word in text.split() if word not in STOPWORDS}
         self._known = frozenset(stem(word) for word in words)
+        self._known_roles = frozenset(role for text in texts for role in role_terms(text.split()))
         # Misspellings are corrected to words as written, and synonym variants
         # count: "economicaly" becomes "economically", which reads as "economy".
         # Filler words are targets too, so "actualy" is recognised as filler.
         candidates = words | self._word_map.keys() | STOPWORDS
-        self._vocabulary = tuple(sorted(word for word in candidates if allowed_edits(word)))
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(candidates):
+            if allowed_edits(word):
+                by_length[len(word)].append(word)
+        self._vocabulary = {length: tuple(words) for length, words in by_length.items()}
 
     @staticmethod
     def terms(text: str) -> list[str]:
-        """The content terms of knowledge text already passed through ``text()``."""
-        return [stem(word) for word in text.split() if word not in STOPWORDS]
+        """The content terms of knowledge text already passed through ``text()``, role terms included."""
+        words = text.split()
+        return [stem(word) for word in words if word not in STOPWORDS] + role_terms(words)
 
     def question_terms(self, analysed: str, limit: int) -> list[Term]:
         """The first ``limit`` meaningful terms of a question already passed through ``text()``, each classified.
 
         Misspelt words are corrected to known terms; stopwords are dropped. Stopping at ``limit``
-        keeps a long message from costing a typo correction per word.
+        keeps a long message from costing a typo correction per word. The role terms of the words
+        read follow, when the knowledge base has them too.
         """
+        words = analysed.split()
         terms: list[Term] = []
-        for word in analysed.split():
-            term = self._classify(word)
+        read = 0  # how many words were looked at
+        while read < len(words) and len(terms) < limit:
+            term = self._classify(words[read])
+            read += 1
             if term.kind is not Kind.STOPWORD:
                 terms.append(term)
-                if len(terms) == limit:
-                    break
-        return terms
+        roles = [Term(role, Kind.KNOWN) for role in role_terms(words[:read]) if role in self._known_roles]
+        return terms + roles
 
     def _classify(self, word: str) -> Term:
         if word in STOPWORDS:
@@ -166,5 +211,17 @@ class Analyzer:
         edits = allowed_edits(word)
         if not edits:
             return None
-        match = process.extractOne(word, self._vocabulary, scorer=OSA.distance, score_cutoff=edits)
-        return match[0] if match else None
+        # Only words within ``edits`` of its length can be within ``edits`` of it.
+        nearby = [
+            known
+            for length in range(len(word) - edits, len(word) + edits + 1)
+            for known in self._vocabulary.get(length, ())
+        ]
+        matches = process.extract(word, nearby, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        if not matches:
+            return None
+        # Among equally close words, people rarely mistype the first letter
+        # ("uper" is "upper", not "super"), and filler is what chat is full of
+        # ("actualy" is "actually", not "actual").
+        best = min(matches, key=lambda match: (match[1], match[0][0] != word[0], match[0] not in STOPWORDS, match[0]))
+        return best[0]

@@ -41,6 +41,20 @@ def test_answers_plain_casual_and_misspelt_questions(matcher: Matcher, question:
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how does being seen with putin help xi", "what-xi-gains"),
+        ("how does being seen with xi help putin", "what-putin-gains"),
+        ("what does being close to putin do for xi", "what-xi-gains"),
+        ("what does being close to xi do for putin", "what-putin-gains"),
+    ],
+)
+def test_mirror_image_questions_get_the_side_they_ask_about(matcher: Matcher, question: str, expected: str) -> None:
+    """Both names appear in both questions; who gains decides the answer."""
+    assert answered_id(matcher, question) == expected
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "ｗｈｏ ｉｓ ｔｈｅ ｄｏｍｉｎａｎｔ ｐａｒｔｎｅｒ",  # full-width letters
@@ -71,6 +85,8 @@ def test_unicode_markdown_and_mentions_are_read_through(matcher: Matcher, questi
         "asdfgh jkl",
         "what is the capital of china",
         "is the essay about climate change",
+        "how much did the pipeline cost",
+        "what year did they sign the treaty",
     ],
 )
 def test_declines_what_the_essay_does_not_answer(matcher: Matcher, question: str) -> None:
