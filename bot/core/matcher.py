@@ -33,12 +33,12 @@ MAX_SUGGESTIONS = 3
 
 # Acceptance, tuned on the "tune" part of knowledge/eval.yaml only.
 ANSWER_THRESHOLD = 50.0
-MIN_COVERAGE = 0.6  # of a short question
-SOME_COVERAGE = 0.45  # enough with two distinctive terms and a clear lead
+MIN_COVERAGE = 0.55  # of a short question
+SOME_COVERAGE = 0.5  # enough with two distinctive terms and a clear lead
 RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
 MIN_EVIDENCE = 1.5
 STRONG_IDF = 1.2
-CLEAR_MARGIN = 5.0
+CLEAR_MARGIN = 3.0
 VERBATIM = 0.9
 SUGGEST_THRESHOLD = 30.0
 CLOSE_MARGIN = 6.0
@@ -47,7 +47,7 @@ CORRECTED_FACTOR = 0.85
 UNKNOWN_FACTOR = 0.35
 GENERIC_FACTOR = 0.25
 FINALISTS = 8
-CANDIDATES = 60
+CANDIDATES = 20
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
 SHORT_QUESTION_TERMS = 6
@@ -86,7 +86,7 @@ class _Scored:
 
 
 def _blend(similarity: float, coverage: float, labels: float) -> float:
-    return 100 * (0.45 * similarity + 0.35 * coverage + 0.2 * labels)
+    return 100 * (0.55 * similarity + 0.25 * coverage + 0.2 * labels)
 
 
 def _confident(best: _Scored, margin: float) -> bool:
