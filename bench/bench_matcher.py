@@ -144,7 +144,15 @@ def bench_shipped(rounds: int) -> tuple[KnowledgeBase, list[str]]:
     knowledge = load_knowledge(SHIPPED_KNOWLEDGE)
     matcher = Matcher(knowledge)
     questions, in_scope = eval_questions(knowledge)
-    hostile = ["", "x" * 10_000, "🤔" * 500, "@everyone " * 300, "a\u0301" * 2000, "who is the dominant partner " * 300]
+    hostile = [
+        "",
+        "x" * 10_000,
+        "🤔" * 500,
+        "@everyone " * 300,
+        "a\u0301" * 2000,
+        "who is the dominant partner " * 300,
+        "lorem ipsum dolor sit amet consectetur adipiscing elit " * 200,  # words it must try to correct
+    ]
     report("Matcher.ask, eval questions", latencies(matcher.ask, questions, rounds))
     report("Matcher.ask, hostile inputs (10k chars etc.)", latencies(matcher.ask, hostile, rounds))
     bm25, analyzer = bm25_for(knowledge)
