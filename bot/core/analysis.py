@@ -183,9 +183,13 @@ class Analyzer:
         words = analysed.split()
         terms: list[Term] = []
         read = 0  # how many words were looked at
+        seen: dict[str, Term] = {}  # a long message repeats its words; each is classified once
         while read < len(words) and len(terms) < limit:
-            term = self._classify(words[read])
+            word = words[read]
             read += 1
+            term = seen.get(word)
+            if term is None:
+                term = seen[word] = self._classify(word)
             if term.kind is not Kind.STOPWORD:
                 terms.append(term)
         roles = [Term(role, Kind.KNOWN) for role in role_terms(words[:read]) if role in self._known_roles]
