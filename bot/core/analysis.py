@@ -57,19 +57,48 @@ _ROLE_AFTER = frozenset(
 _ARTICLES = frozenset({"the", "a", "an"})
 ROLE_MARK = "+"
 
+# British spellings become American ones ("polarised" → "polarized") in
+# questions and knowledge alike, so both meet in one term: both are real English
+# words, which typo correction leaves alone. Only when the result is a word too,
+# and the word is long enough not to be another word ("four" is not "for").
+_BRITISH_ENDINGS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"is(e|ed|es|ing|ation|ations)$", r"iz\1"),
+        (r"our(s|ed|ing|able|ably|ite|ites)?$", r"or\1"),
+        (r"yse(d|s)?$", r"yze\1"),
+        (r"tre(s)?$", r"ter\1"),
+        (r"ence$", "ense"),
+    )
+)
+_BRITISH_MIN_LENGTH = 6
 _TYPO_MIN_LENGTH = 4
 _DIGITS = re.compile(r"\d")
-# Questions after a date, a number or a place. The essay answers few of them,
-# so one is only answered by an entry with a curated phrasing of the same kind.
-# Only near the start: "when" later on is usually a conjunction ("… when they meet").
-_FACTUAL = re.compile(r"^(?:\w+ ){0,2}?(when|what year|which year|how many|how much|how old|how long|where)\b")
-_SAME_KIND = {"what year": "when", "which year": "when"}
+_YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")
+# Questions after a specific fact: a date, an amount, a place, a person, a name.
+# The essay gives few of them, so one is only answered by an entry with a
+# curated phrasing of the same kind ("which country is stronger" is answered,
+# "which banks were cut off from SWIFT" is not). Only near the start: "when"
+# later on is usually a conjunction ("… when they meet").
+_FACTUAL_KINDS = {
+    "when": ("when", "what year", "which year", "what date", "what day", "what month"),
+    "how many": ("how many",),
+    "how much": ("how much", "what price", "what amount", "what percentage", "how big", "how large"),
+    "how old": ("how old",),
+    "how long": ("how long",),
+    "where": ("where",),
+    "who": ("who",),
+    "which": ("which",),
+    "name": ("what is the name", "what are the names", "what was the name", "what were the names", "what is the title"),
+}
+_KIND_OF = {opening: kind for kind, openings in _FACTUAL_KINDS.items() for opening in openings}
+_FACTUAL = re.compile(rf"^(?:\w+ ){{0,2}}?({'|'.join(sorted(_KIND_OF, key=len, reverse=True))})\b")
 
 
 def factual_kind(text: str) -> str | None:
-    """ "when", "how many", "how much", "how old", "how long" or "where" if normalised ``text`` opens with one."""
+    """The kind of specific fact normalised ``text`` asks for ("when", "how much", "who"…), if any."""
     match = _FACTUAL.match(text)
-    return _SAME_KIND.get(match.group(1), match.group(1)) if match else None
+    return _KIND_OF[match.group(1)] if match else None
 
 
 def role_terms(words: list[str]) -> list[str]:
@@ -91,6 +120,7 @@ class Kind(enum.Enum):
     STOPWORD = "stopword"
     KNOWN = "known"  # a term of the knowledge base
     CORRECTED = "corrected"  # a misspelling of one
+    NAME = "name"  # a name or a year the knowledge base never mentions: the question is about something else
     ENGLISH = "english"  # a real word the knowledge base never uses: evidence of another topic
     UNKNOWN = "unknown"  # neither: slang, gibberish, a typo too far gone
 
@@ -102,10 +132,24 @@ class Term:
 
 
 @cache
-def english_words() -> frozenset[str]:
-    """About 73,000 English words (SCOWL, via Debian's wamerican; see english-words.COPYRIGHT)."""
+def _dictionary() -> tuple[str, ...]:
+    """SCOWL's American English words, capitalised as in the dictionary (Debian's wamerican; see its COPYRIGHT)."""
     data = resources.files("bot.core.resources").joinpath("english-words.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("ascii").split())
+    return tuple(gzip.decompress(data).decode("ascii").split())
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """About 73,000 English words, lower-cased."""
+    return frozenset(word.lower() for word in _dictionary())
+
+
+@cache
+def proper_nouns() -> frozenset[str]:
+    """About 9,500 names the dictionary only ever capitalises ("Biden", "NATO", "Siberia"), lower-cased."""
+    words = _dictionary()
+    common = {word for word in words if word.islower()}
+    return frozenset(word.lower() for word in words if not word.islower() and word.lower() not in common)
 
 
 _STEMMER = Stemmer.Stemmer("english")
@@ -143,13 +187,23 @@ class Analyzer:
         self._known: frozenset[str] = frozenset()
         self._known_roles: frozenset[str] = frozenset()
         self._english = english_words()
+        self._names = proper_nouns()
 
     def text(self, text: str) -> str:
         """Normalised text with synonyms replaced: what whole-phrase comparison sees."""
         result = normalise(text)
         if self._phrase_pattern is not None:
             result = self._phrase_pattern.sub(lambda match: self._phrases[match.group(0)], result)
-        return " ".join(self._word_map.get(word, word) for word in result.split())
+        return " ".join(self._word_map.get(word) or self._american(word) for word in result.split())
+
+    def _american(self, word: str) -> str:
+        """``word`` in American spelling, when it is a British spelling of another English word."""
+        if len(word) >= _BRITISH_MIN_LENGTH:
+            for pattern, replacement in _BRITISH_ENDINGS:
+                american = pattern.sub(replacement, word)
+                if american != word and american in self._english:
+                    return american
+        return word
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge base (given as ``text()`` output), to check and correct questions."""
@@ -201,15 +255,24 @@ class Analyzer:
         term = stem(word)
         if term in self._known:
             return Term(term, Kind.KNOWN)
-        if word in self._english or word.isdigit():
-            # A number the essay never mentions is as telling as an unknown word.
-            return Term(term, Kind.ENGLISH)
+        unused = self._unused_kind(word)
+        if unused is not None:
+            return Term(term, unused)
         corrected = self._correct(word)
         if corrected in STOPWORDS:
             return Term(corrected, Kind.STOPWORD)
         if corrected is not None:
             return Term(stem(self._word_map.get(corrected, corrected)), Kind.CORRECTED)
         return Term(term, Kind.UNKNOWN)
+
+    def _unused_kind(self, word: str) -> Kind | None:
+        """NAME or ENGLISH when ``word``, unknown to the knowledge base, is a real name, year, number or word."""
+        if word in self._names or _YEAR.fullmatch(word):
+            return Kind.NAME
+        if word in self._english or word.isdigit():
+            # A number the essay never mentions is as telling as an unknown word.
+            return Kind.ENGLISH
+        return None
 
     def _correct(self, word: str) -> str | None:
         edits = allowed_edits(word)

@@ -51,6 +51,7 @@ CANDIDATES = 20
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
 SHORT_QUESTION_TERMS = 6
+NAMED_QUESTION_TERMS = 10  # in a longer message, a name is more likely context
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
@@ -69,6 +70,7 @@ class _Query:
     weights: dict[str, float]
     total: float
     factual: str | None  # "when", "how many"… (see analysis.factual_kind)
+    names_other: bool  # it names someone or something the knowledge base never mentions
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,6 @@ class Matcher:
 
         self._terms = [item.terms for item in analysed]
         self._labels = [item.labels for item in analysed]
-        self._factual_kinds = [{factual_kind(text) for text in item.phrasings} for item in analysed]
         self._postings = _postings(self._terms)
         self._phrasings = [
             _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
@@ -176,8 +177,13 @@ class Matcher:
             for terms in (frozenset(Analyzer.terms(text)),)
         ]
         self._by_entry: list[list[_Phrasing]] = [[] for _ in analysed]
+        # Per entry, the terms of its curated phrasings asking for each kind of fact ("when", "who"…).
+        self._factual_terms: list[dict[str, list[frozenset[str]]]] = [defaultdict(list) for _ in analysed]
         for phrasing in self._phrasings:
             self._by_entry[phrasing.entry].append(phrasing)
+            kind = factual_kind(phrasing.text)
+            if kind is not None:
+                self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
         self._phrasings_by_term = [_postings(phrasing.terms for phrasing in phrasings) for phrasings in self._by_entry]
@@ -224,7 +230,10 @@ class Matcher:
         return bool(ranked) and ranked[0].position == best.position and ranked[0].coverage >= FOCUS_COVERAGE
 
     def _answers(self, query: _Query, best: _Scored, runner_up: float) -> bool:
-        if query.factual and query.factual not in self._factual_kinds[best.position] and best.verbatim < VERBATIM:
+        if query.names_other and len(query.weights) <= NAMED_QUESTION_TERMS and best.verbatim < VERBATIM:
+            # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
+            return False
+        if query.factual and best.verbatim < VERBATIM and not self._asked_before(query, best.position):
             return False
         if (
             len(query.weights) == 1
@@ -235,6 +244,15 @@ class Matcher:
             return False
         return _confident(best, best.score - runner_up)
 
+    def _asked_before(self, query: _Query, position: int) -> bool:
+        """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
+
+        "Where does the author study?" lets the author entry answer "where is the author based",
+        not "where was Muhammad Saleem born".
+        """
+        asked = self._factual_terms[position].get(query.factual or "", ())
+        return any(terms & query.weights.keys() for terms in asked)
+
     def _known_weight(self, term: str) -> float:
         weight = self._idf.get(term, self._unseen_idf)
         return weight * GENERIC_FACTOR if term in GENERIC else weight
@@ -242,7 +260,7 @@ class Matcher:
     def _weight(self, term: Term) -> float:
         if term.kind is Kind.STOPWORD:
             return 0.0
-        if term.kind is Kind.ENGLISH:
+        if term.kind in (Kind.ENGLISH, Kind.NAME):
             return self._unseen_idf
         if term.kind is Kind.UNKNOWN:
             return self._unseen_idf * UNKNOWN_FACTOR
@@ -258,10 +276,11 @@ class Matcher:
         weights: dict[str, float] = {}
         for term in terms:
             weight = self._weight(term)
-            if term.kind in (Kind.ENGLISH, Kind.UNKNOWN):
+            if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN):
                 weight *= dilution
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
-        return _Query(text, weights, sum(weights.values()), factual_kind(text))
+        named = any(term.kind is Kind.NAME for term in terms)
+        return _Query(text, weights, sum(weights.values()), factual_kind(text), named)
 
     def _rank(self, query: _Query) -> list[_Scored]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""

@@ -44,6 +44,25 @@ def test_typo_correction_prefers_likely_words(word: str, expected: list[Term]) -
     assert analyzer.question_terms(word, limit=10) == expected
 
 
+def test_british_and_american_spellings_meet() -> None:
+    analyzer = Analyzer({})
+
+    assert analyzer.text("polarised favourable centre defence") == analyzer.text("polarized favorable center defense")
+    assert analyzer.text("four hours of silence") == "four hours of silence"  # not British spellings of other words
+
+
+def test_names_and_years_the_knowledge_base_never_mentions_are_told_apart() -> None:
+    analyzer = analyzer_knowing("xi and putin met in 2013")
+
+    terms = analyzer.question_terms("xi met biden in 2013 or 2019 on a flight", limit=10)
+
+    assert [(term.text, term.kind) for term in terms if term.kind is not Kind.KNOWN] == [
+        ("biden", Kind.NAME),
+        ("2019", Kind.NAME),
+        ("flight", Kind.ENGLISH),
+    ]
+
+
 def test_chat_shorthand_carries_no_weight() -> None:
     """ "y r china n russia" asks what "why are China and Russia" asks."""
     analyzer = analyzer_knowing("china and russia")
@@ -65,6 +84,9 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("what year did they sign it", "when"),
         ("so how much did it cost", "how much"),
         ("how many times have they met", "how many"),
+        ("which banks were cut off", "which"),
+        ("what is the name of the pipeline", "name"),
+        ("who was leading china", "who"),
         ("why are they close", None),
         ("what do they do when they meet", None),
     ],

@@ -55,6 +55,28 @@ def test_mirror_image_questions_get_the_side_they_ask_about(matcher: Matcher, qu
 
 
 @pytest.mark.parametrize(
+    ("near_miss", "answered", "expected"),
+    [
+        ("how many times has xi met biden", "how many times has xi met putin", "meeting-count"),
+        (
+            "what did nato say about the joint exercises",
+            "what do the joint military exercises show",
+            "military-cooperation",
+        ),
+        ("what happened in 2019 between china and russia", "what happened in 2014", "crimea-and-ukraine"),
+        ("where was muhammad saleem born", "where is the writer based these days", "author"),
+        ("which banks were cut off from swift", "which country is the stronger one", "dominant-partner"),
+    ],
+)
+def test_a_detail_the_essay_lacks_is_declined_next_to_one_it_has(
+    matcher: Matcher, near_miss: str, answered: str, expected: str
+) -> None:
+    """A name or year the essay never mentions, or a kind of fact no curated phrasing asks about, means no answer."""
+    assert answered_id(matcher, near_miss) is None
+    assert answered_id(matcher, answered) == expected
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "ｗｈｏ ｉｓ ｔｈｅ ｄｏｍｉｎａｎｔ ｐａｒｔｎｅｒ",  # full-width letters
