@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -72,6 +72,8 @@ _BRITISH_ENDINGS = tuple(
     )
 )
 _BRITISH_MIN_LENGTH = 6
+
+
 _TYPO_MIN_LENGTH = 4
 _DIGITS = re.compile(r"\d")
 _YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")
@@ -155,6 +157,17 @@ def proper_nouns() -> frozenset[str]:
 _STEMMER = Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=65_536)
+def american(word: str) -> str:
+    """``word`` in American spelling, when it is a British spelling of another English word."""
+    if len(word) >= _BRITISH_MIN_LENGTH:
+        for pattern, replacement in _BRITISH_ENDINGS:
+            spelt = pattern.sub(replacement, word)
+            if spelt != word and spelt in english_words():
+                return spelt
+    return word
+
+
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of ``word``, so "competing" meets "compete"."""
     return _STEMMER.stemWord(word)
@@ -194,16 +207,7 @@ class Analyzer:
         result = normalise(text)
         if self._phrase_pattern is not None:
             result = self._phrase_pattern.sub(lambda match: self._phrases[match.group(0)], result)
-        return " ".join(self._word_map.get(word) or self._american(word) for word in result.split())
-
-    def _american(self, word: str) -> str:
-        """``word`` in American spelling, when it is a British spelling of another English word."""
-        if len(word) >= _BRITISH_MIN_LENGTH:
-            for pattern, replacement in _BRITISH_ENDINGS:
-                american = pattern.sub(replacement, word)
-                if american != word and american in self._english:
-                    return american
-        return word
+        return " ".join(self._word_map.get(word) or american(word) for word in result.split())
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge base (given as ``text()`` output), to check and correct questions."""
