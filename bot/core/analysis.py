@@ -73,10 +73,9 @@ _BRITISH_ENDINGS = tuple(
 )
 _BRITISH_MIN_LENGTH = 6
 
-
 _TYPO_MIN_LENGTH = 4
 _DIGITS = re.compile(r"\d")
-_YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")
+_YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")  # 1000 to 2099, or a decade such as 1960s
 # Questions after a specific fact: a date, an amount, a place, a person, a name.
 # The essay gives few of them, so one is only answered by an entry with a
 # curated phrasing of the same kind ("which country is stronger" is answered,
