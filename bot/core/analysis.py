@@ -54,6 +54,8 @@ _ROLE_AFTER = frozenset(
     reputation angle
     """.split()
 )
+# "Xi and Putin get on", "get along", "get closer": getting that is not gaining.
+_NOT_GAINING = frozenset({"on", "along", "together", "closer"})
 _ARTICLES = frozenset({"the", "a", "an"})
 ROLE_MARK = "+"
 
@@ -106,9 +108,11 @@ def role_terms(words: list[str]) -> list[str]:
     """The words of analysed text in the role of who gains or wants, stemmed and marked with ROLE_MARK."""
     roles = []
     before = None  # the previous word that is not an article
+    padded: list[str | None] = [*words, None, None]
     for index, word in enumerate(words):
-        after = words[index + 1] if index + 1 < len(words) else None
-        if word not in STOPWORDS and word not in _ARTICLES and (before in _ROLE_BEFORE or after in _ROLE_AFTER):
+        after, following = padded[index + 1], padded[index + 2]
+        gains = after in _ROLE_AFTER and following not in _NOT_GAINING
+        if word not in STOPWORDS and word not in _ARTICLES and (before in _ROLE_BEFORE or gains):
             roles.append(ROLE_MARK + stem(word))
         if word not in _ARTICLES:
             before = word

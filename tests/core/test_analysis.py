@@ -16,6 +16,7 @@ from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, rol
         ("what does the kremlin want", ["kremlin"]),
         ("russia goals", ["russia"]),
         ("is it a real alliance like nato", []),
+        ("do xi and putin get on", []),  # getting on is not gaining
         ("what is the hidden truth", []),
     ],
 )
