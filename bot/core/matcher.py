@@ -32,11 +32,11 @@ MAX_TERMS = 40
 MAX_SUGGESTIONS = 3
 
 # Acceptance, tuned on the "tune" part of knowledge/eval.yaml only.
-ANSWER_THRESHOLD = 50.0
+ANSWER_THRESHOLD = 55.0
 MIN_COVERAGE = 0.55  # of a short question
 SOME_COVERAGE = 0.5  # enough with two distinctive terms and a clear lead
 RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
-MIN_EVIDENCE = 1.5
+MIN_EVIDENCE = 2.5
 STRONG_IDF = 1.2
 CLEAR_MARGIN = 3.0
 VERBATIM = 0.9
