@@ -69,8 +69,12 @@ class KnowledgeStore:
                 for problem in error.problems:
                     log.warning("  %s", problem)
             else:
-                self._snapshot = Snapshot(knowledge, Matcher(knowledge))
+                snapshot = Snapshot(knowledge, Matcher(knowledge))
                 result = ReloadResult(True, knowledge.version, len(knowledge.entries))
+                # Recorded before the swap, so whoever sees the new snapshot also sees how it came.
+                self.last_reload = result
+                self._snapshot = snapshot
                 log.info("Knowledge base reloaded: version %s, %d entries", knowledge.version, len(knowledge.entries))
+                return result
             self.last_reload = result
             return result
