@@ -104,6 +104,28 @@ def factual_kind(text: str) -> str | None:
     return _KIND_OF[match.group(1)] if match else None
 
 
+_SENTENCE_ENDS = tuple(".?!:;")
+
+
+def written_names(question: str) -> frozenset[str]:
+    """Words of a raw question written with a capital inside a sentence ("BRICS", "Zelensky"), normalised.
+
+    Empty when the message shouts: in capitals, every word looks like a name.
+    """
+    letters = [ch for ch in question if ch.isalpha()]
+    if not letters or sum(ch.isupper() for ch in letters) * 2 > len(letters):
+        return frozenset()
+    names: set[str] = set()
+    for line in question.splitlines():
+        starts_sentence = True
+        for word in line.split():
+            first = next((ch for ch in word if ch.isalnum()), "")
+            if first.isupper() and not starts_sentence:
+                names.update(normalise(word).split())
+            starts_sentence = word.endswith(_SENTENCE_ENDS)
+    return frozenset(names)
+
+
 def role_terms(words: list[str]) -> list[str]:
     """The words of analysed text in the role of who gains or wants, stemmed and marked with ROLE_MARK."""
     roles = []
@@ -234,7 +256,7 @@ class Analyzer:
         words = text.split()
         return [stem(word) for word in words if word not in STOPWORDS] + role_terms(words)
 
-    def question_terms(self, analysed: str, limit: int) -> list[Term]:
+    def question_terms(self, analysed: str, limit: int, names: frozenset[str] = frozenset()) -> list[Term]:
         """The first ``limit`` meaningful terms of a question already passed through ``text()``, each classified.
 
         Misspelt words are corrected to known terms; stopwords are dropped. Stopping at ``limit``
@@ -250,13 +272,13 @@ class Analyzer:
             read += 1
             term = seen.get(word)
             if term is None:
-                term = seen[word] = self._classify(word)
+                term = seen[word] = self._classify(word, word in names)
             if term.kind is not Kind.STOPWORD:
                 terms.append(term)
         roles = [Term(role, Kind.KNOWN) for role in role_terms(words[:read]) if role in self._known_roles]
         return terms + roles
 
-    def _classify(self, word: str) -> Term:
+    def _classify(self, word: str, written_as_name: bool = False) -> Term:
         if word in STOPWORDS:
             return Term(word, Kind.STOPWORD)
         term = stem(word)
@@ -270,7 +292,7 @@ class Analyzer:
             return Term(corrected, Kind.STOPWORD)
         if corrected is not None:
             return Term(stem(self._word_map.get(corrected, corrected)), Kind.CORRECTED)
-        return Term(term, Kind.UNKNOWN)
+        return Term(term, Kind.NAME if written_as_name else Kind.UNKNOWN)
 
     def _unused_kind(self, word: str) -> Kind | None:
         """NAME or ENGLISH when ``word``, unknown to the knowledge base, is a real name, year, number or word."""

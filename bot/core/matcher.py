@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
-from bot.core.analysis import GENERIC, Analyzer, Kind, Term, factual_kind
+from bot.core.analysis import GENERIC, Analyzer, Kind, Term, factual_kind, written_names
 from bot.core.answer import Answer, Suggestion
 from bot.core.model import Entry, KnowledgeBase
 
@@ -37,6 +37,7 @@ MIN_COVERAGE = 0.55  # of a short question
 SOME_COVERAGE = 0.5  # enough with two distinctive terms and a clear lead
 RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
 MIN_EVIDENCE = 2.5
+BRIEF_VERBATIM = 0.7  # enough, with less evidence, for a question shaped like a curated phrasing
 STRONG_IDF = 1.2
 CLEAR_MARGIN = 3.0
 VERBATIM = 0.9
@@ -51,7 +52,7 @@ CANDIDATES = 20
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
 SHORT_QUESTION_TERMS = 6
-NAMED_QUESTION_TERMS = 10  # in a longer message, a name is more likely context
+NAMED_QUESTION_TERMS = 10  # in a longer message, a name or a word the essay never uses is more likely context
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
@@ -71,6 +72,7 @@ class _Query:
     total: float
     factual: str | None  # "when", "how many"… (see analysis.factual_kind)
     names_other: bool  # it names someone or something the knowledge base never mentions
+    unused: bool  # it has a real word the knowledge base never uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,9 @@ def _confident(best: _Scored, margin: float) -> bool:
     if best.verbatim >= VERBATIM and best.coverage >= MIN_COVERAGE:
         return True
     if best.evidence < MIN_EVIDENCE:
-        return False
+        # One meaningful word is little evidence, but with the rest of the
+        # question shaped like a curated phrasing ("ok but what's in it for China") it is enough.
+        return best.verbatim >= BRIEF_VERBATIM and best.coverage >= MIN_COVERAGE and margin >= CLEAR_MARGIN
     if best.coverage >= MIN_COVERAGE and best.score >= ANSWER_THRESHOLD:
         return True
     if best.strong >= 2 and best.coverage >= SOME_COVERAGE and margin >= CLEAR_MARGIN:
@@ -230,10 +234,18 @@ class Matcher:
         return bool(ranked) and ranked[0].position == best.position and ranked[0].coverage >= FOCUS_COVERAGE
 
     def _answers(self, query: _Query, best: _Scored, runner_up: float) -> bool:
-        if query.names_other and len(query.weights) <= NAMED_QUESTION_TERMS and best.verbatim < VERBATIM:
+        short = len(query.weights) <= NAMED_QUESTION_TERMS
+        if query.names_other and short and best.verbatim < VERBATIM:
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
             return False
-        if query.factual and best.verbatim < VERBATIM and not self._asked_before(query, best.position):
+        if (
+            query.factual
+            and best.verbatim < VERBATIM
+            and (
+                # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
+                (query.unused and short) or not self._asked_before(query, best.position)
+            )
+        ):
             return False
         if (
             len(query.weights) == 1
@@ -269,7 +281,7 @@ class Matcher:
 
     def _query(self, question: str) -> _Query:
         text = self._analyzer.text(question)
-        terms = self._analyzer.question_terms(text, MAX_TERMS)
+        terms = self._analyzer.question_terms(text, MAX_TERMS, written_names(question))
         # In a long message most words the essay never uses are context, not a
         # change of topic, so each weighs less the more of them there are.
         dilution = min(1.0, SHORT_QUESTION_TERMS / len(terms)) if terms else 1.0
@@ -280,7 +292,8 @@ class Matcher:
                 weight *= dilution
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
         named = any(term.kind is Kind.NAME for term in terms)
-        return _Query(text, weights, sum(weights.values()), factual_kind(text), named)
+        unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() for term in terms)
+        return _Query(text, weights, sum(weights.values()), factual_kind(text), named, unused)
 
     def _rank(self, query: _Query) -> list[_Scored]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""

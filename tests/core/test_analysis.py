@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, role_terms
+from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, role_terms, written_names
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,31 @@ def test_names_and_years_the_knowledge_base_never_mentions_are_told_apart() -> N
         ("2019", Kind.NAME),
         ("flight", Kind.ENGLISH),
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What role does BRICS play for China?", {"brics", "china"}),
+        ("how has Zelensky's team reacted. Nobody knows", {"zelensky"}),  # "Nobody" starts a sentence
+        ("WHAT ROLE DOES BRICS PLAY", set()),  # shouting: every word is capitalised
+        ("what role does brics play", set()),
+    ],
+)
+def test_written_names_are_capitalised_inside_a_sentence(question: str, names: set[str]) -> None:
+    assert written_names(question) == names
+
+
+def test_a_word_written_as_a_name_that_nothing_corrects_is_a_name() -> None:
+    analyzer = analyzer_knowing("xi and putin met")
+
+    written = analyzer.question_terms("did xi meet zelensky", limit=10, names=frozenset({"zelensky"}))
+    typed = analyzer.question_terms("did xi meet zelensky", limit=10)
+    misspelt = analyzer.question_terms("did xi meet putn", limit=10, names=frozenset({"putn"}))
+
+    assert written[-1] == Term("zelenski", Kind.NAME)
+    assert typed[-1] == Term("zelenski", Kind.UNKNOWN)
+    assert misspelt[-1] == Term("putin", Kind.CORRECTED)
 
 
 def test_chat_shorthand_carries_no_weight() -> None:

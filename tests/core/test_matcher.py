@@ -33,6 +33,8 @@ def answered_id(matcher: Matcher, question: str) -> str | None:
         ("sino soviet split", "sino-soviet-split"),
         ("belt and road", "belt-and-road"),
         ("will the partnership last", "what-could-end-it"),
+        ("ok but whats in it for china", "what-china-gets"),
+        ("where do things stand now", "present-state"),
     ],
 )
 def test_answers_plain_casual_and_misspelt_questions(matcher: Matcher, question: str, expected: str) -> None:
@@ -66,12 +68,18 @@ def test_mirror_image_questions_get_the_side_they_ask_about(matcher: Matcher, qu
         ("what happened in 2019 between china and russia", "what happened in 2014", "crimea-and-ukraine"),
         ("where was muhammad saleem born", "where is the writer based these days", "author"),
         ("which banks were cut off from swift", "which country is the stronger one", "dominant-partner"),
+        (
+            "what role does BRICS play in their relationship",
+            "what role does Central Asia play in their relationship",
+            "central-asia",
+        ),
+        ("who is the author's PhD supervisor", "who is the author", "author"),
     ],
 )
 def test_a_detail_the_essay_lacks_is_declined_next_to_one_it_has(
     matcher: Matcher, near_miss: str, answered: str, expected: str
 ) -> None:
-    """A name or year the essay never mentions, or a kind of fact no curated phrasing asks about, means no answer."""
+    """A name or year the essay never mentions, or a specific fact it never gives, means no answer."""
     assert answered_id(matcher, near_miss) is None
     assert answered_id(matcher, answered) == expected
 
