@@ -221,7 +221,8 @@ class _KnowledgeReader:
         raw_id = data.get("id")
         what = f'entry "{raw_id}"' if isinstance(raw_id, str) and raw_id.strip() else f"the entry on line {line}"
         before = len(self.problems)
-        checks.fields(data, what, ("id", "title", "questions", "answer", "citations"), ("keywords", "related"))
+        optional = ("keywords", "related", "not_answered")
+        checks.fields(data, what, ("id", "title", "questions", "answer", "citations"), optional)
         entry_id = self._entry_id(checks, data, what)
         if entry_id is not None:
             self._declared_ids.add(entry_id)
@@ -231,9 +232,10 @@ class _KnowledgeReader:
         citations = self._citations(checks, data, what, essay)
         keywords = checks.texts(data, "keywords", what, KEYWORD)
         related = checks.texts(data, "related", what, ID)
+        not_answered = checks.texts(data, "not_answered", what, QUESTION)
         if len(self.problems) > before or entry_id is None or title is None or answer is None:
             return None
-        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme)
+        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme, not_answered)
         return _Placed(entry, checks, data)
 
     def _entry_id(self, checks: FileChecks, data: YamlMap, what: str) -> str | None:
@@ -309,18 +311,22 @@ class _KnowledgeReader:
                 first_use[item.entry.id] = f"{item.checks.shown_as}:{line}"
 
     def _check_questions_unique(self, placed: list[_Placed]) -> None:
-        first_use: dict[str, tuple[str, str]] = {}
+        """Each phrasing leads to one entry, and none is both answered and declined."""
+        first_use: dict[str, tuple[str, str, str]] = {}
         for item in placed:
-            lines = item.data["questions"].item_lines
-            for question, line in zip(item.entry.questions, lines, strict=True):
-                key = normalise(question)
-                if key not in first_use:
-                    first_use[key] = (item.entry.id, f"{item.checks.shown_as}:{line}")
+            for field, phrasings in (("questions", item.entry.questions), ("not_answered", item.entry.not_answered)):
+                if field not in item.data:
                     continue
-                owner, where = first_use[key]
-                place = "earlier in this entry" if owner == item.entry.id else f'in entry "{owner}"'
-                message = f'the question "{question}" is already asked {place} ({where})'
-                item.checks.add(line, f'entry "{item.entry.id}": {message}; each phrasing must lead to one entry')
+                for question, line in zip(phrasings, item.data[field].item_lines, strict=True):
+                    key = normalise(question)
+                    if key not in first_use:
+                        first_use[key] = (item.entry.id, field, f"{item.checks.shown_as}:{line}")
+                        continue
+                    owner, owner_field, where = first_use[key]
+                    place = "earlier in this entry" if owner == item.entry.id else f'in entry "{owner}"'
+                    listed = "asked" if owner_field == "questions" else "listed as not answered"
+                    message = f'the question "{question}" is already {listed} {place} ({where})'
+                    item.checks.add(line, f'entry "{item.entry.id}": {message}; each phrasing must lead to one entry')
 
     def _check_related(self, item: _Placed, known: set[str]) -> None:
         if "related" not in item.data:

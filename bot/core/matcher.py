@@ -37,6 +37,7 @@ MIN_COVERAGE = 0.55  # of a short question
 SOME_COVERAGE = 0.5  # enough with two distinctive terms and a clear lead
 RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
 MIN_EVIDENCE = 2.5
+DECLINED_MARGIN = 0.05  # how much closer to a "not answered" phrasing a question must be to be declined
 BRIEF_VERBATIM = 0.7  # enough, with less evidence, for a question shaped like a curated phrasing
 STRONG_IDF = 1.2
 CLEAR_MARGIN = 3.0
@@ -91,6 +92,28 @@ class _Scored:
 
 def _blend(similarity: float, coverage: float, labels: float) -> float:
     return 100 * (0.55 * similarity + 0.25 * coverage + 0.2 * labels)
+
+
+def _similarity(overlap: float, verbatim: float) -> float:
+    """How close a question is to curated phrasings, 0–1, from shared terms and from word order."""
+    # Plain ratio keeps word order, so "what does China get from Russia"
+    # and "what does Russia get from China" stay apart.
+    return 0.7 * max(overlap, verbatim) + 0.3 * verbatim
+
+
+def _shared_weights(query: _Query, by_term: dict[str, list[int]]) -> dict[int, float]:
+    """For each phrasing sharing a term with the question, the question's weight of the shared terms."""
+    shared: dict[int, float] = defaultdict(float)
+    for term, weight in query.weights.items():
+        for index in by_term.get(term, ()):
+            shared[index] += weight
+    return shared
+
+
+def _best_dice(query: _Query, phrasings: list[_Phrasing], by_term: dict[str, list[int]]) -> float:
+    """The best weighted Dice overlap between the question's terms and one of ``phrasings``."""
+    shared = _shared_weights(query, by_term)
+    return max((2 * weight / (query.total + phrasings[index].weight) for index, weight in shared.items()), default=0.0)
 
 
 def _confident(best: _Scored, margin: float) -> bool:
@@ -191,6 +214,13 @@ class Matcher:
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
         self._phrasings_by_term = [_postings(phrasing.terms for phrasing in phrasings) for phrasings in self._by_entry]
+        self._declined = [
+            _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
+            for position, entry in enumerate(knowledge.entries)
+            for text in map(self._analyzer.text, entry.not_answered)
+            for terms in (frozenset(Analyzer.terms(text)),)
+        ]
+        self._declined_by_term = _postings(phrasing.terms for phrasing in self._declined)
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
@@ -207,6 +237,7 @@ class Matcher:
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         confident = self._answers(query, best, runner_up) or self._focus_agrees(question, best)
+        confident = confident and not self._closer_to_declined(query, best)
         entry = self.knowledge.entries[best.position] if confident else None
         return Answer(question, entry, round(best.score, 1), self._suggestions(ranked, entry))
 
@@ -255,6 +286,21 @@ class Matcher:
             # One meaningful word is only enough when it names the entry.
             return False
         return _confident(best, best.score - runner_up)
+
+    def _closer_to_declined(self, query: _Query, best: _Scored) -> bool:
+        """Whether the question is closer to one the essay leaves unanswered than to the best entry's phrasings.
+
+        "What caused the Sino-Soviet split" shares every word with the entry
+        on the split; only a curated "not answered" phrasing tells it apart.
+        Only phrasings sharing a term with the question are compared.
+        """
+        shared = _shared_weights(query, self._declined_by_term)
+        if not shared:
+            return False
+        overlap = max(2 * weight / (query.total + self._declined[index].weight) for index, weight in shared.items())
+        texts = [self._declined[index].text for index in shared]
+        verbatim = process.extractOne(query.text, texts, scorer=fuzz.ratio)[1] / 100
+        return _similarity(overlap, verbatim) > _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
 
     def _asked_before(self, query: _Query, position: int) -> bool:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
@@ -331,22 +377,12 @@ class Matcher:
 
     def _best_overlap(self, query: _Query, position: int) -> float:
         """The best weighted Dice overlap between the question's terms and one of the entry's phrasings."""
-        shared: dict[int, float] = defaultdict(float)
-        by_term = self._phrasings_by_term[position]
-        for term, weight in query.weights.items():
-            for index in by_term.get(term, ()):
-                shared[index] += weight
-        phrasings = self._by_entry[position]
-        return max(
-            (2 * weight / (query.total + phrasings[index].weight) for index, weight in shared.items()), default=0.0
-        )
+        return _best_dice(query, self._by_entry[position], self._phrasings_by_term[position])
 
     def _with_verbatim(self, query: _Query, item: _Scored) -> _Scored:
         closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
         verbatim = closest[1] / 100 if closest else 0.0
-        # Plain ratio keeps word order, so "what does China get from Russia"
-        # and "what does Russia get from China" stay apart.
-        similarity = 0.7 * max(item.overlap, verbatim) + 0.3 * verbatim
+        similarity = _similarity(item.overlap, verbatim)
         return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
 
     def _suggestions(self, ranked: list[_Scored], chosen: Entry | None) -> tuple[Suggestion, ...]:

@@ -27,6 +27,9 @@ class Entry:
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     theme: str = ""
+    # Questions about this point that the essay leaves unanswered: a question
+    # closer to one of these than to any curated phrasing is declined.
+    not_answered: tuple[str, ...] = ()
 
     @property
     def primary(self) -> Citation:

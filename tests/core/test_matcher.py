@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core.matcher import MAX_QUESTION_CHARS, MAX_SUGGESTIONS, Matcher
@@ -191,14 +193,22 @@ def test_scores_stay_within_0_and_100(matcher: Matcher) -> None:
 def tiny_knowledge() -> KnowledgeBase:
     essay = Essay("T", "A", ("Cats sleep all day. Dogs bark at night.", "About the author."), 2)
 
-    def entry(entry_id: str, questions: tuple[str, ...], quote: str, paragraph: int = 1) -> Entry:
-        return Entry(entry_id, entry_id, questions, "An answer.", (Citation(paragraph, quote),))
+    def entry(
+        entry_id: str, questions: tuple[str, ...], quote: str, paragraph: int = 1, not_answered: tuple[str, ...] = ()
+    ) -> Entry:
+        citations = (Citation(paragraph, quote),)
+        return Entry(entry_id, entry_id, questions, "An answer.", citations, not_answered=not_answered)
 
     point = SummaryPoint("Cats and dogs.", (Citation(1, "Cats sleep all day."),))
     return KnowledgeBase(
         essay=essay,
         entries=(
-            entry("cats", ("when do cats sleep", "do cats nap a lot", "cat sleeping habits"), "Cats sleep all day."),
+            entry(
+                "cats",
+                ("when do cats sleep", "do cats nap a lot", "cat sleeping habits"),
+                "Cats sleep all day.",
+                not_answered=("why do cats sleep so much",),
+            ),
             entry("dogs", ("when do dogs bark", "are dogs noisy at night", "dog barking"), "Dogs bark at night."),
             entry("author", ("who wrote this", "who is the author", "writer"), "About the author.", 2),
         ),
@@ -214,3 +224,14 @@ def test_matcher_works_on_any_knowledge_base() -> None:
     assert answered_id(matcher, "when do kitties sleep") == "cats"
     assert answered_id(matcher, "are dogs noisy at nite") == "dogs"
     assert answered_id(matcher, "when do horses sleep") is None
+
+
+def test_a_question_closer_to_one_listed_as_not_answered_is_declined() -> None:
+    """The text says that cats sleep all day, not why: the entry's "not_answered" list tells the two apart."""
+    knowledge = tiny_knowledge()
+    without_list = replace(knowledge, entries=tuple(replace(entry, not_answered=()) for entry in knowledge.entries))
+
+    assert answered_id(Matcher(without_list), "why do cats sleep so much") == "cats"
+    assert answered_id(Matcher(knowledge), "why do cats sleep so much") is None
+    assert answered_id(Matcher(knowledge), "why do kitties sleep this much") is None
+    assert answered_id(Matcher(knowledge), "do cats nap a lot") == "cats"

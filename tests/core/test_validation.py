@@ -42,6 +42,13 @@ CASES = [
         'entry "broken-example": the question "Who is the dominant partner?" is already asked in entry'
         ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); each phrasing must lead to one entry',
     ),
+    (
+        "answered-and-not-answered.yaml",
+        ADDED_ENTRIES,
+        11,
+        'entry "broken-example": the question "who is the DOMINANT partner" is already asked in entry'
+        ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); each phrasing must lead to one entry',
+    ),
     ("unknown-related.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": related id "no-such-entry" does not exist'),
     (
         "paragraph-out-of-range.yaml",
