@@ -39,6 +39,14 @@ ESSAY_TITLE = Limit(256, "an embed title holds 256 characters")
 PARAGRAPH = Limit(4096, "an embed description holds 4,096 characters")
 
 
+# What to do about a phrasing used twice, by (where it is now, where it was first).
+_ONE_PLACE = {
+    ("questions", "questions"): "each phrasing must lead to one entry",
+    ("not_answered", "not_answered"): "list it once",
+    ("questions", "not_answered"): "a question is either answered or not",
+    ("not_answered", "questions"): "a question is either answered or not",
+}
+
 class KnowledgeError(Exception):
     """The knowledge folder has problems; ``problems`` lists them all, in file order."""
 
@@ -326,7 +334,7 @@ class _KnowledgeReader:
                     place = "earlier in this entry" if owner == item.entry.id else f'in entry "{owner}"'
                     listed = "asked" if owner_field == "questions" else "listed as not answered"
                     message = f'the question "{question}" is already {listed} {place} ({where})'
-                    item.checks.add(line, f'entry "{item.entry.id}": {message}; each phrasing must lead to one entry')
+                    item.checks.add(line, f'entry "{item.entry.id}": {message}; {_ONE_PLACE[field, owner_field]}')
 
     def _check_related(self, item: _Placed, known: set[str]) -> None:
         if "related" not in item.data:

@@ -47,7 +47,7 @@ CASES = [
         ADDED_ENTRIES,
         11,
         'entry "broken-example": the question "who is the DOMINANT partner" is already asked in entry'
-        ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); each phrasing must lead to one entry',
+        ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); a question is either answered or not',
     ),
     ("unknown-related.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": related id "no-such-entry" does not exist'),
     (
