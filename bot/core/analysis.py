@@ -98,10 +98,20 @@ _KIND_OF = {opening: kind for kind, openings in _FACTUAL_KINDS.items() for openi
 _FACTUAL = re.compile(rf"^(?:\w+ ){{0,2}}?({'|'.join(sorted(_KIND_OF, key=len, reverse=True))})\b")
 
 
+# "When did…" asks for a date; "when Xi and Putin meet, what…" is a clause.
+_WHEN_ASKS = re.compile(
+    r"when (?:exactly |roughly )?(?:did|does|do|was|were|is|are|will|would|has|have|had|could|can|should)\b"
+)
+
+
 def factual_kind(text: str) -> str | None:
     """The kind of specific fact normalised ``text`` asks for ("when", "how much", "who"…), if any."""
     match = _FACTUAL.match(text)
-    return _KIND_OF[match.group(1)] if match else None
+    if match is None:
+        return None
+    if match.group(1) == "when" and not _WHEN_ASKS.match(text, match.start(1)):
+        return None
+    return _KIND_OF[match.group(1)]
 
 
 _SENTENCE_ENDS = tuple(".?!:;")

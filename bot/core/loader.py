@@ -47,6 +47,7 @@ _ONE_PLACE = {
     ("not_answered", "questions"): "a question is either answered or not",
 }
 
+
 class KnowledgeError(Exception):
     """The knowledge folder has problems; ``problems`` lists them all, in file order."""
 

@@ -115,6 +115,8 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("who was leading china", "who"),
         ("why are they close", None),
         ("what do they do when they meet", None),
+        ("so when exactly was the split", "when"),
+        ("so when xi and putin meet what do they talk about", None),  # a clause, not a question about a date
     ],
 )
 def test_factual_kind_of_a_question(text: str, kind: str | None) -> None:
