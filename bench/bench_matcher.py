@@ -95,6 +95,7 @@ def generated_knowledge(base: KnowledgeBase, size: int, seed: int = 7) -> Knowle
                 answer=" ".join(rng.choices(vocabulary, k=30)),
                 citations=(citation,),
                 keywords=tuple(rng.choices(vocabulary, k=5)),
+                not_answered=tuple(dict.fromkeys(phrase(rng.randint(3, 7)) for _ in range(4))),
             )
         )
     return KnowledgeBase(base.essay, tuple(entries), base.summaries, base.synonyms, "generated")
