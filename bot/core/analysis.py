@@ -114,7 +114,9 @@ def factual_kind(text: str) -> str | None:
     return _KIND_OF[match.group(1)]
 
 
-_SENTENCE_ENDS = tuple(".?!:;")
+_SENTENCE = re.compile(r"[^.?!:;\n]+")
+_FIRST_WORD = re.compile(r"\w")
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
 
 
 def written_names(question: str) -> frozenset[str]:
@@ -122,18 +124,22 @@ def written_names(question: str) -> frozenset[str]:
 
     Empty when the message shouts: in capitals, every word looks like a name.
     """
-    letters = [ch for ch in question if ch.isalpha()]
-    if not letters or sum(ch.isupper() for ch in letters) * 2 > len(letters):
+    capitals = sum(map(str.isupper, question))
+    if not capitals or capitals * 2 > sum(map(str.isalpha, question)):
         return frozenset()
     names: set[str] = set()
-    for line in question.splitlines():
-        starts_sentence = True
-        for word in line.split():
-            first = next((ch for ch in word if ch.isalnum()), "")
-            if first.isupper() and not starts_sentence:
-                names.update(normalise(word).split())
-            starts_sentence = word.endswith(_SENTENCE_ENDS)
+    for sentence in _SENTENCE.findall(question):
+        first = _FIRST_WORD.search(sentence)
+        for match in _CAPITALISED.finditer(sentence):
+            if first is not None and match.start() > first.start():
+                names.update(_normalised_words(match.group(0)))
     return frozenset(names)
+
+
+@lru_cache(maxsize=4096)
+def _normalised_words(word: str) -> tuple[str, ...]:
+    """``normalise(word).split()``, remembered: the same few names come up again and again."""
+    return tuple(normalise(word).split())
 
 
 def role_terms(words: list[str]) -> list[str]:

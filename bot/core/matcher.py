@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.analysis import GENERIC, Analyzer, Kind, Term, factual_kind, written_names
@@ -48,8 +49,8 @@ CLOSE_MARGIN = 6.0
 CORRECTED_FACTOR = 0.85
 UNKNOWN_FACTOR = 0.35
 GENERIC_FACTOR = 0.25
-FINALISTS = 8
-CANDIDATES = 20
+FINALISTS = 5
+CANDIDATES = 12
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
 SHORT_QUESTION_TERMS = 6
@@ -101,19 +102,11 @@ def _similarity(overlap: float, verbatim: float) -> float:
     return 0.7 * max(overlap, verbatim) + 0.3 * verbatim
 
 
-def _shared_weights(query: _Query, by_term: dict[str, list[int]]) -> dict[int, float]:
-    """For each phrasing sharing a term with the question, the question's weight of the shared terms."""
-    shared: dict[int, float] = defaultdict(float)
-    for term, weight in query.weights.items():
-        for index in by_term.get(term, ()):
-            shared[index] += weight
-    return shared
-
-
-def _best_dice(query: _Query, phrasings: list[_Phrasing], by_term: dict[str, list[int]]) -> float:
-    """The best weighted Dice overlap between the question's terms and one of ``phrasings``."""
-    shared = _shared_weights(query, by_term)
-    return max((2 * weight / (query.total + phrasings[index].weight) for index, weight in shared.items()), default=0.0)
+def _verbatim_needed(overlap: float, target: float) -> float:
+    """The least whole-phrase similarity that, with ``overlap``, brings ``_similarity`` above ``target``."""
+    if target < overlap:
+        return (target - 0.7 * overlap) / 0.3
+    return target + 1e-9
 
 
 def _confident(best: _Scored, margin: float) -> bool:
@@ -177,6 +170,29 @@ def _postings(term_sets: Iterable[frozenset[str]]) -> dict[str, list[int]]:
     return dict(postings)
 
 
+class _OverlapIndex:
+    """The weighted Dice overlap of a question with every phrasing of a list at once.
+
+    This is the hottest loop of a question (a long message shares a term with
+    hundreds of phrasings), hence numpy.
+    """
+
+    def __init__(self, phrasings: list[_Phrasing]) -> None:
+        self.phrasings = phrasings
+        self._weights = np.array([phrasing.weight for phrasing in phrasings], dtype=np.float64)
+        postings = _postings(phrasing.terms for phrasing in phrasings)
+        self._by_term = {term: np.array(positions, dtype=np.intp) for term, positions in postings.items()}
+
+    def overlaps(self, query: _Query) -> np.ndarray:
+        """Per phrasing, in order, its overlap with the question's terms, 0–1 (0 when it shares none)."""
+        shared = np.zeros(len(self.phrasings))
+        for term, weight in query.weights.items():
+            positions = self._by_term.get(term)
+            if positions is not None:
+                shared[positions] += weight
+        return 2 * shared / (query.total + self._weights)
+
+
 class Matcher:
     """Answers questions from one KnowledgeBase. Pure, synchronous and deterministic."""
 
@@ -213,14 +229,16 @@ class Matcher:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
-        self._phrasings_by_term = [_postings(phrasing.terms for phrasing in phrasings) for phrasings in self._by_entry]
-        self._declined = [
+        self._phrasing_index = _OverlapIndex(self._phrasings)
+        # Phrasings come entry by entry, and every entry has at least its title.
+        self._first_phrasing = np.cumsum([0] + [len(phrasings) for phrasings in self._by_entry[:-1]], dtype=np.intp)
+        declined = [
             _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
             for position, entry in enumerate(knowledge.entries)
             for text in map(self._analyzer.text, entry.not_answered)
             for terms in (frozenset(Analyzer.terms(text)),)
         ]
-        self._declined_by_term = _postings(phrasing.terms for phrasing in self._declined)
+        self._declined = _OverlapIndex(declined)
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
@@ -294,13 +312,19 @@ class Matcher:
         on the split; only a curated "not answered" phrasing tells it apart.
         Only phrasings sharing a term with the question are compared.
         """
-        shared = _shared_weights(query, self._declined_by_term)
-        if not shared:
+        overlaps = self._declined.overlaps(query)
+        touched = np.flatnonzero(overlaps)
+        if not touched.size:
             return False
-        overlap = max(2 * weight / (query.total + self._declined[index].weight) for index, weight in shared.items())
-        texts = [self._declined[index].text for index in shared]
-        verbatim = process.extractOne(query.text, texts, scorer=fuzz.ratio)[1] / 100
-        return _similarity(overlap, verbatim) > _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
+        overlap = float(overlaps[touched].max())
+        needed = _verbatim_needed(overlap, _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN)
+        if needed <= 0:
+            return True  # the shared terms alone are enough
+        if needed > 1:
+            return False  # not even the same wording would be
+        texts = [self._declined.phrasings[index].text for index in touched]
+        # The cutoff lets rapidfuzz skip texts that cannot reach it, most of them.
+        return process.extractOne(query.text, texts, scorer=fuzz.ratio, score_cutoff=100 * needed) is not None
 
     def _asked_before(self, query: _Query, position: int) -> bool:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
@@ -343,7 +367,8 @@ class Matcher:
 
     def _rank(self, query: _Query) -> list[_Scored]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""
-        candidates = [self._features(query, position) for position in self._candidates(query)]
+        overlaps = self._best_overlaps(query)
+        candidates = [self._features(query, position, overlaps) for position in self._candidates(query)]
         candidates.sort(key=lambda item: (-item.score, item.position))
         finalists = [self._with_verbatim(query, item) for item in candidates[:FINALISTS]]
         return sorted(finalists, key=lambda item: (-item.score, item.position))
@@ -359,7 +384,7 @@ class Matcher:
                 hits[position] += weight
         return sorted(hits, key=lambda position: (-hits[position], position))[:CANDIDATES]
 
-    def _features(self, query: _Query, position: int) -> _Scored:
+    def _features(self, query: _Query, position: int, overlaps: list[float]) -> _Scored:
         terms, labels = self._terms[position], self._labels[position]
         evidence = label_weight = 0.0
         strong = 0
@@ -369,15 +394,17 @@ class Matcher:
                 strong += self._idf.get(term, 0.0) >= STRONG_IDF
             if term in labels:
                 label_weight += weight
-        overlap = self._best_overlap(query, position)
+        overlap = overlaps[position]
         score = _blend(overlap, evidence / query.total, label_weight / query.total)
         return _Scored(
             score, evidence / query.total, evidence, label_weight / query.total, overlap, strong, 0.0, position
         )
 
-    def _best_overlap(self, query: _Query, position: int) -> float:
-        """The best weighted Dice overlap between the question's terms and one of the entry's phrasings."""
-        return _best_dice(query, self._by_entry[position], self._phrasings_by_term[position])
+    def _best_overlaps(self, query: _Query) -> list[float]:
+        """Per entry, the best weighted Dice overlap between the question's terms and one of its phrasings."""
+        if not self._phrasings:
+            return []
+        return np.maximum.reduceat(self._phrasing_index.overlaps(query), self._first_phrasing).tolist()
 
     def _with_verbatim(self, query: _Query, item: _Scored) -> _Scored:
         closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
