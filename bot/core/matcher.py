@@ -103,10 +103,10 @@ def _similarity(overlap: float, verbatim: float) -> float:
 
 
 def _verbatim_needed(overlap: float, target: float) -> float:
-    """The least whole-phrase similarity that, with ``overlap``, brings ``_similarity`` above ``target``."""
+    """The least whole-phrase similarity that, with ``overlap``, brings ``_similarity`` to ``target``."""
     if target < overlap:
         return (target - 0.7 * overlap) / 0.3
-    return target + 1e-9
+    return target
 
 
 def _confident(best: _Scored, margin: float) -> bool:

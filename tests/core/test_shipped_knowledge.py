@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, SHIPPED_KNOWLEDGE
 from bot.core.loader import load_knowledge, validate_knowledge
+from bot.core.matcher import Matcher
 from bot.core.model import Citation, KnowledgeBase
 from bot.core.text import quote_key
 
@@ -69,6 +70,19 @@ def test_size_and_shape_of_the_knowledge_base(knowledge: KnowledgeBase) -> None:
         assert entry.related, entry.id
         assert all(knowledge.entry(related) for related in entry.related), entry.id
         assert entry.answer.count(". ") <= 3, entry.id
+
+
+def test_no_phrasing_shadows_a_question_listed_as_not_answered(knowledge: KnowledgeBase) -> None:
+    """Asked word for word, every "not_answered" question is declined: no curated phrasing is closer to it."""
+    matcher = Matcher(knowledge)
+    answered = [
+        (entry.id, question)
+        for entry in knowledge.entries
+        for question in entry.not_answered
+        if matcher.ask(question).answered
+    ]
+
+    assert answered == []
 
 
 def test_summaries_shape(knowledge: KnowledgeBase) -> None:
