@@ -120,4 +120,5 @@ def test_wheel_carries_the_word_list(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/core/resources/english-words.txt.gz" in names
+    assert "bot/core/resources/modifiers.txt.gz" in names
     assert "bot/exts/ask.py" in names

@@ -31,7 +31,7 @@ STOPWORDS = frozenset(
     will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
     lowkey bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
     wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
-    irl omg y n w wats cuz coz bc
+    irl omg y n w wats cuz coz bc actual
     """.split()
 )
 
@@ -188,6 +188,13 @@ def english_words() -> frozenset[str]:
 
 
 @cache
+def modifiers() -> frozenset[str]:
+    """About 15,000 words English uses only as adjectives or adverbs ("actual", "anywhere", "someday")."""
+    data = resources.files("bot.core.resources").joinpath("modifiers.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+@cache
 def proper_nouns() -> frozenset[str]:
     """About 9,500 names the dictionary only ever capitalises ("Biden", "NATO", "Siberia"), lower-cased."""
     words = _dictionary()
@@ -242,6 +249,7 @@ class Analyzer:
         self._known_roles: frozenset[str] = frozenset()
         self._english = english_words()
         self._names = proper_nouns()
+        self._modifiers = modifiers()
 
     def text(self, text: str) -> str:
         """Normalised text with synonyms replaced: what whole-phrase comparison sees."""
@@ -311,7 +319,13 @@ class Analyzer:
         return Term(term, Kind.NAME if written_as_name else Kind.UNKNOWN)
 
     def _unused_kind(self, word: str) -> Kind | None:
-        """NAME or ENGLISH when ``word``, unknown to the knowledge base, is a real name, year, number or word."""
+        """What ``word``, unknown to the knowledge base, is when it is a real name, year, number or word.
+
+        An adjective or adverb is filler: it says how, not what ("is it an actual alliance", "are
+        they competing anywhere"). A noun or verb the essay never uses is a sign of another topic.
+        """
+        if word in self._modifiers:
+            return Kind.STOPWORD
         if word in self._names or _YEAR.fullmatch(word):
             return Kind.NAME
         if word in self._english or word.isdigit():

@@ -89,6 +89,18 @@ def test_a_word_written_as_a_name_that_nothing_corrects_is_a_name() -> None:
     assert misspelt[-1] == Term("putin", Kind.CORRECTED)
 
 
+def test_adjectives_and_adverbs_the_knowledge_base_never_uses_are_filler() -> None:
+    """They say how, not what: "an actual alliance, anywhere" asks about an alliance; a supervisor is a topic."""
+    analyzer = analyzer_knowing("an alliance of convenience")
+
+    terms = analyzer.question_terms("is it an actual alliance anywhere or a supervisor", limit=10)
+
+    assert [(term.text, term.kind) for term in terms] == [
+        ("allianc", Kind.KNOWN),
+        ("supervisor", Kind.ENGLISH),
+    ]
+
+
 def test_chat_shorthand_carries_no_weight() -> None:
     """ "y r china n russia" asks what "why are China and Russia" asks."""
     analyzer = analyzer_knowing("china and russia")

@@ -37,6 +37,7 @@ def answered_id(matcher: Matcher, question: str) -> str | None:
         ("will the partnership last", "what-could-end-it"),
         ("ok but whats in it for china", "what-china-gets"),
         ("where do things stand now", "present-state"),
+        ("are they honestly allies", "alliance-or-alignment"),
     ],
 )
 def test_answers_plain_casual_and_misspelt_questions(matcher: Matcher, question: str, expected: str) -> None:
