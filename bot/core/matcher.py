@@ -40,6 +40,7 @@ RAMBLING_COVERAGE = 0.25  # enough with three distinctive terms
 MIN_EVIDENCE = 2.5
 DECLINED_MARGIN = 0.05  # how much closer to a "not answered" phrasing a question must be to be declined
 BRIEF_VERBATIM = 0.7  # enough, with less evidence, for a question shaped like a curated phrasing
+SOLE_TERM_OVERLAP = 0.9  # a curated phrasing whose one meaningful word is the question's
 STRONG_IDF = 1.2
 CLEAR_MARGIN = 3.0
 VERBATIM = 0.9
@@ -300,8 +301,10 @@ class Matcher:
             len(query.weights) == 1
             and not self._labels[best.position] & query.weights.keys()
             and best.verbatim < VERBATIM
+            and best.overlap < SOLE_TERM_OVERLAP
         ):
-            # One meaningful word is only enough when it names the entry.
+            # One meaningful word is only enough when it names the entry, or when a
+            # curated phrasing asks with that word alone ("do they believe the same things").
             return False
         return _confident(best, best.score - runner_up)
 

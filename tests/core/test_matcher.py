@@ -38,6 +38,8 @@ def answered_id(matcher: Matcher, question: str) -> str | None:
         ("ok but whats in it for china", "what-china-gets"),
         ("where do things stand now", "present-state"),
         ("are they honestly allies", "alliance-or-alignment"),
+        ("so do they believe the same stuff", "shared-values"),
+        ("why did they team up", "what-drives-alignment"),
     ],
 )
 def test_answers_plain_casual_and_misspelt_questions(matcher: Matcher, question: str, expected: str) -> None:
