@@ -78,11 +78,11 @@ _BRITISH_MIN_LENGTH = 6
 _TYPO_MIN_LENGTH = 4
 _DIGITS = re.compile(r"\d")
 _YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")  # 1000 to 2099, or a decade such as 1960s
-# Questions after a specific fact: a date, an amount, a place, a person, a name.
-# The essay gives few of them, so one is only answered by an entry with a
-# curated phrasing of the same kind ("which country is stronger" is answered,
-# "which banks were cut off from SWIFT" is not). Only near the start: "when"
-# later on is usually a conjunction ("… when they meet").
+# Questions after a specific fact (a date, an amount, a place, a person, a name)
+# or after what the asker should do. The essay gives few of them, so one is only
+# answered by an entry with a curated phrasing of the same kind ("which country
+# is stronger" is answered, "which banks were cut off from SWIFT" is not). Only
+# near the start: "when" later on is usually a conjunction ("… when they meet").
 _FACTUAL_KINDS = {
     "when": ("when", "what year", "which year", "what date", "what day", "what month"),
     "how many": ("how many",),
@@ -93,6 +93,8 @@ _FACTUAL_KINDS = {
     "who": ("who",),
     "which": ("which",),
     "name": ("what is the name", "what are the names", "what was the name", "what were the names", "what is the title"),
+    # Server roles, settings, recipes: the essay answers none of it.
+    "how do i": ("how do i", "how can i", "how should i", "where do i", "where can i", "can i", "should i", "how to"),
 }
 _KIND_OF = {opening: kind for kind, openings in _FACTUAL_KINDS.items() for opening in openings}
 _FACTUAL = re.compile(rf"^(?:\w+ ){{0,2}}?({'|'.join(sorted(_KIND_OF, key=len, reverse=True))})\b")

@@ -128,6 +128,7 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("why are they close", None),
         ("what do they do when they meet", None),
         ("so when exactly was the split", "when"),
+        ("ok how can i get the moderator role", "how do i"),
         ("so when xi and putin meet what do they talk about", None),  # a clause, not a question about a date
     ],
 )
