@@ -51,7 +51,7 @@ _ROLE_AFTER = frozenset(
     """
     gain gains gained gaining get gets got getting benefit benefits want wants wanted seek seeks sought need needs
     win wins achieve achieves obtain obtains receive receives acquire acquires hope hopes hoping goals image
-    reputation angle
+    reputation angle ambition ambitions aims endgame agenda objectives motives priorities
     """.split()
 )
 # "Xi and Putin get on", "get along", "get closer": getting that is not gaining.

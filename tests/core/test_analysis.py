@@ -15,6 +15,7 @@ from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, rol
         ("what does china get out of it", ["china"]),
         ("what does the kremlin want", ["kremlin"]),
         ("russia goals", ["russia"]),
+        ("what are russia aims", ["russia"]),
         ("is it a real alliance like nato", []),
         ("do xi and putin get on", []),  # getting on is not gaining
         ("what is the hidden truth", []),
