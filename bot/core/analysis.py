@@ -106,12 +106,18 @@ _WHEN_ASKS = re.compile(
 )
 
 
+# "Where does the BRI fit in", "where does Central Asia come in": which part it plays, not a place.
+_WHERE_FITS = re.compile(r"where (?:do|does|did|would|will) (?:\w+ ){1,5}?(?:fit|fits|come in|comes in)\b")
+
+
 def factual_kind(text: str) -> str | None:
     """The kind of specific fact normalised ``text`` asks for ("when", "how much", "who"…), if any."""
     match = _FACTUAL.match(text)
     if match is None:
         return None
     if match.group(1) == "when" and not _WHEN_ASKS.match(text, match.start(1)):
+        return None
+    if match.group(1) == "where" and _WHERE_FITS.match(text, match.start(1)):
         return None
     return _KIND_OF[match.group(1)]
 
