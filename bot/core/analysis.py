@@ -31,7 +31,7 @@ STOPWORDS = frozenset(
     will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
     lowkey bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
     wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
-    irl omg y n w wats cuz coz bc actual
+    irl omg y n w wats cuz coz bc actual everyone everybody folks yall chat hola hallo bonjour salut ciao privet
     """.split()
 )
 

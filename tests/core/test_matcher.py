@@ -123,6 +123,7 @@ def test_unicode_markdown_and_mentions_are_read_through(matcher: Matcher, questi
         "how much did the pipeline cost",
         "what year did they sign the treaty",
         "can i get the politics role",
+        "hola everyone",
     ],
 )
 def test_declines_what_the_essay_does_not_answer(matcher: Matcher, question: str) -> None:
