@@ -215,10 +215,7 @@ class Matcher:
         self._labels = [item.labels for item in analysed]
         self._postings = _postings(self._terms)
         self._phrasings = [
-            _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
-            for position, item in enumerate(analysed)
-            for text in item.phrasings
-            for terms in (frozenset(Analyzer.terms(text)),)
+            self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
         ]
         self._by_entry: list[list[_Phrasing]] = [[] for _ in analysed]
         # Per entry, the terms of its curated phrasings asking for each kind of fact ("when", "who"…).
@@ -233,15 +230,20 @@ class Matcher:
         self._phrasing_index = _OverlapIndex(self._phrasings)
         # Phrasings come entry by entry, and every entry has at least its title.
         self._first_phrasing = np.cumsum([0] + [len(phrasings) for phrasings in self._by_entry[:-1]], dtype=np.intp)
-        declined = [
-            _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
-            for position, entry in enumerate(knowledge.entries)
-            for text in map(self._analyzer.text, entry.not_answered)
-            for terms in (frozenset(Analyzer.terms(text)),)
-        ]
-        self._declined = _OverlapIndex(declined)
+        self._declined = _OverlapIndex(
+            [
+                self._phrasing(position, self._analyzer.text(question))
+                for position, entry in enumerate(knowledge.entries)
+                for question in entry.not_answered
+            ]
+        )
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
+
+    def _phrasing(self, position: int, text: str) -> _Phrasing:
+        """A curated question of the entry at ``position``, given as ``Analyzer.text()`` output."""
+        terms = frozenset(Analyzer.terms(text))
+        return _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
 
     def ask(self, question: str) -> Answer:
         """The best-supported answer to ``question``, or a decline with suggestions."""
