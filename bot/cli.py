@@ -20,7 +20,7 @@ from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
 from bot.knowledge_store import KnowledgeStore
 from bot.storage import Rating, SqliteQuestionLog
-from bot.terminal import render_answer
+from bot.terminal import render_answer, render_explanation
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
 
@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question (or, with -, one per line of standard input)")
     ask.add_argument("question", nargs="+", help='the question, or "-" to read one question per line from stdin')
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--explain", action="store_true", help='show how it was decided (with --json: add a "reason" field)'
+    )
     ask.add_argument("--knowledge", type=Path, help=knowledge_help)
 
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
@@ -97,18 +100,25 @@ def _load(directory: Path | None) -> KnowledgeBase | None:
         return None
 
 
-def ask_command(words: list[str], as_json: bool, directory: Path | None) -> int:
+def ask_command(words: list[str], as_json: bool, explain: bool, directory: Path | None) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
     matcher = Matcher(knowledge)
     questions: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if words == ["-"] else [" ".join(words)]
     for number, question in enumerate(questions):
-        answer = matcher.ask(question)
+        explanation = matcher.explain(question)
+        answer = explanation.answer
         if as_json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(("\n" if number else "") + render_answer(answer, knowledge), flush=True)
+            data = answer.to_json()
+            if explain:
+                data["reason"] = answer.reason
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+            continue
+        text = render_answer(answer, knowledge)
+        if explain:
+            text += "\n\n" + render_explanation(explanation)
+        print(("\n" if number else "") + text, flush=True)
     return 0
 
 
@@ -162,19 +172,35 @@ def eval_command(directory: Path | None, eval_file: Path | None, part: str | Non
     thresholds = evalset.thresholds
     passed = all(result.passes(thresholds) for result in results)
     accuracy, rejection = thresholds["in_scope_accuracy"], thresholds["out_of_scope_rejection"]
+    drop, leaks = thresholds["wrapped_in_scope_drop"], int(thresholds["wrapped_out_of_scope_answered"])
     verdict = "PASS" if passed else "FAIL"
-    limits = f"in-scope accuracy ≥ {accuracy:.0%}, out-of-scope rejection ≥ {rejection:.0%}"
+    limits = (
+        f"in-scope accuracy ≥ {accuracy:.0%}, out-of-scope rejection ≥ {rejection:.0%}; wrapped: "
+        f"in-scope at most {drop:.0%} below bare, at most {leaks} answered that should not be"
+    )
     print(f"\nthresholds, in every part: {limits}: {verdict}")
     return 0 if passed else 1
 
 
 def _print_part(result: PartResult) -> None:
+    wrapped = result.wrapped
     print(
         f"{result.name:8} in-scope {result.in_scope_right}/{result.in_scope} ({result.accuracy:.1%})   "
         f"out-of-scope declined {result.out_of_scope_declined}/{result.out_of_scope} ({result.rejection:.1%})"
     )
-    for miss in result.misses:
+    print(
+        f"{'':8} wrapped in chat manners: in-scope {wrapped.in_scope_right}/{wrapped.in_scope} "
+        f"({wrapped.accuracy:.1%}, {wrapped.drop:+.1%} below bare)   answered though asking nothing the essay answers "
+        f"{wrapped.out_of_scope_answered}/{wrapped.out_of_scope} out-of-scope, "
+        f"{wrapped.small_talk_answered}/{wrapped.small_talk} small talk"
+    )
+    print(f"{'':8} decided by: " + ", ".join(f"{reason} {count}" for reason, count in _by_count(result.reasons)))
+    for miss in (*result.misses, *wrapped.misses):
         print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
+
+
+def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def gaps_command(stub: bool, limit: int, database: Path | None) -> int:
@@ -247,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: run_command(sync_only=False),
         "sync": lambda: run_command(sync_only=True),
         "validate": lambda: validate_command(args.path),
-        "ask": lambda: ask_command(args.question, args.json, args.knowledge),
+        "ask": lambda: ask_command(args.question, args.json, args.explain, args.knowledge),
         "chat": lambda: chat_command(args.knowledge),
         "eval": lambda: eval_command(args.knowledge, args.file, args.part),
         "gaps": lambda: gaps_command(args.stub, args.limit, args.database),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.core.answer import Answer
+from bot.core.matcher import Decision, Explanation
 from bot.core.model import KnowledgeBase
 
 WIDTH = 88
@@ -36,3 +37,31 @@ def render_decline(answer: Answer, knowledge: KnowledgeBase) -> str:
 
 def _wrap(text: str, prefix: str = "", indent: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=prefix, subsequent_indent=indent or " " * len(prefix)) or [prefix]
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """A readable trace of one decision: the message's parts, each text matched, its candidates and the rule."""
+    lines = ["message parts:"]
+    lines += [f"  {part.kind.value:9} {part.text!r}" for part in explanation.message.parts] or ["  (empty)"]
+    if explanation.decision is not None:
+        lines += _render_decision("matched", explanation.decision)
+    if explanation.focus is not None:
+        lines += _render_decision("asking sentence", explanation.focus)
+    answer = explanation.answer
+    outcome = f"answered with {answer.entry.id}" if answer.entry else "declined"
+    lines.append(f"decided by: {answer.reason} ({outcome})")
+    return "\n".join(lines)
+
+
+def _render_decision(label: str, decision: Decision) -> list[str]:
+    weights = decision.weights
+    terms = ", ".join(f"{term.text} ({term.kind.value} {weights.get(term.text, 0):.2f})" for term in decision.terms)
+    lines = [f"{label}: {decision.text!r}", f"  analysed: {decision.analysed!r}", f"  terms: {terms or '(none)'}"]
+    lines.append("  candidates:" if decision.candidates else "  candidates: (none)")
+    lines += [
+        f"    {item.id:28} score {item.score:5.1f}  coverage {item.coverage:.2f}  evidence {item.evidence:5.2f}  "
+        f"labels {item.labels:.2f}  overlap {item.overlap:.2f}  verbatim {item.verbatim:.2f}  strong {item.strong}"
+        for item in decision.candidates
+    ]
+    lines.append(f"  rule: {decision.reason.value}")
+    return lines

@@ -168,13 +168,16 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
     """An eval file naming an entry that doesn't exist is reported with its line."""
     bad = tmp_path / "eval.yaml"
     bad.write_text(
-        "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9}\n"
+        "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
+        "  wrapped_out_of_scope_answered: 0}\n"
         "tune:\n  in_scope:\n    - q: who wrote it\n      expect: no-such-entry\n  out_of_scope: [hi]\n"
-        "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n",
+        "  wrappers: ['hi {q}']\n  small_talk: [thanks]\n"
+        "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
+        "  wrappers: ['hi {q}']\n  small_talk: [thanks]\n",
         encoding="utf-8",
     )
 
     result = run_cli("eval", "--file", str(bad))
 
     assert result.returncode == 1
-    assert result.stdout.splitlines()[0] == f'{bad}:5: "expect" names no entry of the knowledge base: no-such-entry'
+    assert result.stdout.splitlines()[0] == f'{bad}:6: "expect" names no entry of the knowledge base: no-such-entry'

@@ -35,9 +35,6 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-# Words that point at the essay in general rather than at one of its points.
-GENERIC = frozenset({"essay", "article", "text", "piece", "writing", "mention", "mentions", "mentioned", "discuss"})
-
 # Words that make their neighbour the one who gains or wants: "what's in it for
 # Putin", "how does it help Xi", "what does China get", "Russia's goals". Both
 # sides of a comparison share every name, so only this role tells "what does
@@ -227,6 +224,12 @@ def american(word: str) -> str:
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of ``word``, so "competing" meets "compete"."""
     return _STEMMER.stemWord(word)
+
+
+# Words that point at the essay in general rather than at one of its points, as
+# terms (stemmed). Never a sign of another topic, even when the knowledge base
+# never uses them ("according to this text").
+GENERIC = frozenset(stem(word) for word in ("essay", "article", "text", "piece", "mention", "discuss"))
 
 
 def allowed_edits(word: str) -> int:

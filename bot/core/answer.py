@@ -29,6 +29,7 @@ class Answer:
     entry: Entry | None
     score: float
     suggestions: tuple[Suggestion, ...] = ()
+    reason: str = ""  # the short, stable name of the rule that decided (see matcher.Reason)
 
     @property
     def answered(self) -> bool:

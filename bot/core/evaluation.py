@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.core.answer import Answer
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.loader import KnowledgeError, display_path
 from bot.core.matcher import Matcher
@@ -14,7 +16,10 @@ from bot.core.yamlio import YamlList, YamlProblem, parse_yaml, read_limited
 
 PARTS = ("tune", "holdout")
 QUESTION = Limit(2_000, "eval questions are what people type")
-RATIO_KEYS = ("in_scope_accuracy", "out_of_scope_rejection")
+RATIO_KEYS = ("in_scope_accuracy", "out_of_scope_rejection", "wrapped_in_scope_drop")
+COUNT_KEYS = ("wrapped_out_of_scope_answered",)
+PLACEHOLDER = "{q}"
+WRAPPINGS_PER_QUESTION = 4  # each question is wrapped in this many of its part's wrappers, taken in turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +31,18 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """The questions of one part, and the chat manners its questions are wrapped in."""
+
+    cases: tuple[Case, ...]
+    wrappers: tuple[str, ...]  # each holds PLACEHOLDER once
+    small_talk: tuple[str, ...]  # messages that ask nothing
+
+
+@dataclass(frozen=True, slots=True)
 class EvalSet:
     thresholds: dict[str, float]
-    parts: dict[str, tuple[Case, ...]]
+    parts: dict[str, Part]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +51,34 @@ class Miss:
     expected: str
     got: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapped:
+    """The same questions again, wrapped in chat manners: what noise alone changes."""
+
+    in_scope: int  # wrapped in-scope questions asked
+    in_scope_right: int
+    unwrapped_right: int  # the same questions' right answers unwrapped, counted as often
+    out_of_scope: int  # wrapped out-of-scope questions whose bare form is declined
+    out_of_scope_answered: int  # of those, answered once wrapped
+    small_talk: int
+    small_talk_answered: int
+    misses: tuple[Miss, ...]
+
+    @property
+    def accuracy(self) -> float:
+        return self.in_scope_right / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def drop(self) -> float:
+        """How much lower wrapped in-scope accuracy is than the same questions' bare accuracy."""
+        return (self.unwrapped_right - self.in_scope_right) / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def leaks(self) -> int:
+        """Messages that asked nothing the essay answers, answered all the same because of the chat around them."""
+        return self.out_of_scope_answered + self.small_talk_answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +91,8 @@ class PartResult:
     out_of_scope: int
     out_of_scope_declined: int
     misses: tuple[Miss, ...]
+    reasons: dict[str, int]  # how many answers and declines each reason made
+    wrapped: Wrapped
 
     @property
     def accuracy(self) -> float:
@@ -60,7 +104,10 @@ class PartResult:
 
     def passes(self, thresholds: dict[str, float]) -> bool:
         return (
-            self.accuracy >= thresholds["in_scope_accuracy"] and self.rejection >= thresholds["out_of_scope_rejection"]
+            self.accuracy >= thresholds["in_scope_accuracy"]
+            and self.rejection >= thresholds["out_of_scope_rejection"]
+            and self.wrapped.drop <= thresholds["wrapped_in_scope_drop"]
+            and self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"]
         )
 
 
@@ -89,22 +136,27 @@ def load_eval(path: Path, knowledge: KnowledgeBase) -> EvalSet:
 
 def _thresholds(checks: FileChecks, raw: Any, line: int) -> dict[str, float]:
     data = checks.mapping(raw, line, '"thresholds"')
-    if data is None or not checks.fields(data, '"thresholds"', RATIO_KEYS):
+    if data is None or not checks.fields(data, '"thresholds"', RATIO_KEYS + COUNT_KEYS):
         return {}
     thresholds = {}
-    for key in RATIO_KEYS:
+    for key in RATIO_KEYS + COUNT_KEYS:
         value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        if key in COUNT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                checks.add(data.line_of(key), f'"thresholds": "{key}" must be a whole number, 0 or more')
+                continue
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             checks.add(data.line_of(key), f'"thresholds": "{key}" must be a fraction between 0 and 1, like 0.95')
-        else:
-            thresholds[key] = float(value)
+            continue
+        thresholds[key] = float(value)
     return thresholds
 
 
-def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: KnowledgeBase) -> tuple[Case, ...]:
+def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: KnowledgeBase) -> Part:
     data = checks.mapping(raw, line, f'"{name}"')
-    if data is None or not checks.fields(data, f'"{name}"', ("in_scope", "out_of_scope")):
-        return ()
+    fields = ("in_scope", "out_of_scope", "wrappers", "small_talk")
+    if data is None or not checks.fields(data, f'"{name}"', fields):
+        return Part((), (), ())
     cases = []
     for item, item_line in checks.list_of(data, "in_scope", f'"{name}"', minimum=1):
         case = _in_scope_case(checks, item, item_line, knowledge)
@@ -114,7 +166,19 @@ def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: Knowled
         question = checks.text_value(item, item_line, f'"{name}": an out-of-scope question', QUESTION)
         if question is not None:
             cases.append(Case(question, ()))
-    return tuple(cases)
+    wrappers = []
+    for item, item_line in checks.list_of(data, "wrappers", f'"{name}"', minimum=1):
+        wrapper = checks.text_value(item, item_line, f'"{name}": a wrapper', QUESTION)
+        if wrapper is not None and wrapper.count(PLACEHOLDER) != 1:
+            checks.add(item_line, f'"{name}": a wrapper must hold {PLACEHOLDER} exactly once, where the question goes')
+        elif wrapper is not None:
+            wrappers.append(wrapper)
+    small_talk = [
+        text
+        for item, item_line in checks.list_of(data, "small_talk", f'"{name}"', minimum=1)
+        if (text := checks.text_value(item, item_line, f'"{name}": a small-talk message', QUESTION)) is not None
+    ]
+    return Part(tuple(cases), tuple(wrappers), tuple(small_talk))
 
 
 def _in_scope_case(checks: FileChecks, raw: Any, line: int, knowledge: KnowledgeBase) -> Case | None:
@@ -134,26 +198,77 @@ def _in_scope_case(checks: FileChecks, raw: Any, line: int, knowledge: Knowledge
 
 
 def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
-    """Ask every question and tally the results per part."""
-    return [_run_part(matcher, name, cases) for name, cases in evalset.parts.items()]
+    """Ask every question, bare and wrapped in chat manners, and tally the results per part."""
+    return [_run_part(matcher, name, part) for name, part in evalset.parts.items()]
 
 
-def _run_part(matcher: Matcher, name: str, cases: tuple[Case, ...]) -> PartResult:
+def _verdict(matcher: Matcher, case: Case, question: str) -> tuple[bool, Answer]:
+    """Whether the answer to ``question`` is right for ``case``: the expected primary passage, or a decline."""
+    answer = matcher.ask(question)
+    if not case.expected:
+        return not answer.answered, answer
     knowledge = matcher.knowledge
+    wanted = {entry.primary for entry_id in case.expected if (entry := knowledge.entry(entry_id))}
+    return answer.entry is not None and answer.entry.primary in wanted, answer
+
+
+def _miss(question: str, case: Case, answer: Answer) -> Miss:
+    got = answer.entry.id if answer.entry else "(declined)"
+    return Miss(question, " or ".join(case.expected) or "(declined)", got, answer.score)
+
+
+def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
     right = declined = 0
     misses = []
-    for case in cases:
-        answer = matcher.ask(case.question)
-        got = answer.entry.id if answer.entry else "(declined)"
-        if not case.expected:
-            declined += not answer.answered
-            if answer.answered:
-                misses.append(Miss(case.question, "(declined)", got, answer.score))
-            continue
-        wanted = {entry.primary for entry_id in case.expected if (entry := knowledge.entry(entry_id))}
-        if answer.entry is not None and answer.entry.primary in wanted:
-            right += 1
+    reasons: Counter[str] = Counter()
+    bare: list[bool] = []
+    for case in part.cases:
+        correct, answer = _verdict(matcher, case, case.question)
+        bare.append(correct)
+        reasons[answer.reason] += 1
+        if case.expected:
+            right += correct
         else:
-            misses.append(Miss(case.question, " or ".join(case.expected), got, answer.score))
-    in_scope = sum(1 for case in cases if case.expected)
-    return PartResult(name, in_scope, right, len(cases) - in_scope, declined, tuple(misses))
+            declined += correct
+        if not correct:
+            misses.append(_miss(case.question, case, answer))
+    in_scope = sum(1 for case in part.cases if case.expected)
+    wrapped = _run_wrapped(matcher, part, bare)
+    return PartResult(
+        name, in_scope, right, len(part.cases) - in_scope, declined, tuple(misses), dict(reasons), wrapped
+    )
+
+
+def wrappings(part: Part, index: int) -> list[str]:
+    """The wrappers the ``index``-th question of ``part`` is put in: the next few in turn, so all get used."""
+    count = len(part.wrappers)
+    if not count:
+        return []
+    first = index * WRAPPINGS_PER_QUESTION
+    return [part.wrappers[(first + step) % count] for step in range(min(count, WRAPPINGS_PER_QUESTION))]
+
+
+def _run_wrapped(matcher: Matcher, part: Part, bare: list[bool]) -> Wrapped:
+    in_scope = in_scope_right = unwrapped_right = out_of_scope = answered = 0
+    misses = []
+    for index, (case, bare_correct) in enumerate(zip(part.cases, bare, strict=True)):
+        if not case.expected and not bare_correct:
+            continue  # already answered bare: the noise is not what answers it
+        for wrapper in wrappings(part, index):
+            question = wrapper.replace(PLACEHOLDER, case.question)
+            correct, answer = _verdict(matcher, case, question)
+            if case.expected:
+                in_scope += 1
+                in_scope_right += correct
+                unwrapped_right += bare_correct
+            else:
+                out_of_scope += 1
+                answered += not correct
+            if not correct and (bare_correct or not case.expected):
+                misses.append(_miss(question, case, answer))
+    talk = [matcher.ask(message) for message in part.small_talk]
+    talk_answered = [answer for answer in talk if answer.answered]
+    misses += [_miss(answer.question, Case(answer.question, ()), answer) for answer in talk_answered]
+    return Wrapped(
+        in_scope, in_scope_right, unwrapped_right, out_of_scope, answered, len(talk), len(talk_answered), tuple(misses)
+    )

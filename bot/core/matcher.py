@@ -15,18 +15,21 @@ high rank, because a wrong answer with a citation is worse than none.
 
 from __future__ import annotations
 
+import enum
 import math
-import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 from rapidfuzz import fuzz, process
 
-from bot.core.analysis import GENERIC, Analyzer, Kind, Term, factual_kind, written_names
+from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_kind, written_names
 from bot.core.answer import Answer, Suggestion
+from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Entry, KnowledgeBase
+from bot.core.text import tokens
 
 MAX_QUESTION_CHARS = 500
 MAX_TERMS = 40
@@ -45,6 +48,8 @@ STRONG_IDF = 1.2
 CLEAR_MARGIN = 3.0
 VERBATIM = 0.9
 SUGGEST_THRESHOLD = 30.0
+CLOSE_COVERAGE = 0.25  # of the question, by two or more of its terms, for an entry to be suggested
+SOLE_TERM_COVERAGE = 0.6  # of the question, by its one distinctive term, for an entry to be suggested
 CLOSE_MARGIN = 6.0
 
 CORRECTED_FACTOR = 0.85
@@ -57,7 +62,48 @@ FOCUS_COVERAGE = 0.4
 SHORT_QUESTION_TERMS = 6
 NAMED_QUESTION_TERMS = 10  # in a longer message, a name or a word the essay never uses is more likely context
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+class Reason(enum.Enum):
+    """Why the matcher answered or declined: each value a short, stable name that scripts may rely on."""
+
+    # Answers.
+    EXACT = "exact-phrasing"  # the question is one of the entry's curated phrasings
+    NEAR_VERBATIM = "near-verbatim"  # nearly word for word a curated phrasing
+    SHAPED_LIKE_PHRASING = "shaped-like-phrasing"  # one meaningful word, the rest worded like a phrasing
+    MOSTLY_EXPLAINED = "mostly-explained"  # the entry explains most of the question's weight
+    DISTINCTIVE_LEAD = "distinctive-lead"  # several distinctive terms point at it, clearly ahead of the rest
+    RAMBLING_LEAD = "rambling-lead"  # in a long message, three or more distinctive terms and a lead
+    ASKING_SENTENCE = "asking-sentence"  # in a message of several sentences, the one that asks is answered
+    # Declines.
+    SMALL_TALK = "small-talk"  # only greetings, thanks, filler, mentions or emoji
+    NOTHING_TO_MATCH = "nothing-to-match"  # no meaningful word
+    NO_CANDIDATE = "no-candidate"  # no entry shares a term with it
+    NAMES_SOMETHING_ELSE = "names-something-else"  # a name or year the knowledge base never mentions
+    FACT_ON_UNUSED_WORD = "fact-on-unused-word"  # a short factual question turning on a word the essay never uses
+    FACT_NOT_ASKED = "fact-not-asked"  # asks for a kind of fact no phrasing of the entry asks for
+    SINGLE_WORD = "single-word"  # one meaningful word that neither names the entry nor stands alone in a phrasing
+    TOO_LITTLE_EVIDENCE = "too-little-evidence"  # shares words with an entry, but not enough to be about it
+    CLOSER_TO_NOT_ANSWERED = "closer-to-not-answered"  # nearer a question the essay leaves open
+
+
+# The rules a Matcher may be built without (bench/ablation.py measures each one's worth).
+RULES = frozenset(
+    {
+        "message-parts",  # set chat manners aside before matching
+        Reason.EXACT.value,
+        Reason.NEAR_VERBATIM.value,
+        Reason.SHAPED_LIKE_PHRASING.value,
+        Reason.MOSTLY_EXPLAINED.value,
+        Reason.DISTINCTIVE_LEAD.value,
+        Reason.RAMBLING_LEAD.value,
+        Reason.ASKING_SENTENCE.value,
+        Reason.NAMES_SOMETHING_ELSE.value,
+        Reason.FACT_ON_UNUSED_WORD.value,
+        Reason.FACT_NOT_ASKED.value,
+        Reason.SINGLE_WORD.value,
+        Reason.CLOSER_TO_NOT_ANSWERED.value,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +117,7 @@ class _Phrasing:
 @dataclass(frozen=True, slots=True)
 class _Query:
     text: str
+    terms: tuple[Term, ...]
     weights: dict[str, float]
     total: float
     factual: str | None  # "when", "how many"… (see analysis.factual_kind)
@@ -88,6 +135,7 @@ class _Scored:
     labels: float  # share explained by the title and keywords alone
     overlap: float  # best weighted term overlap with one curated phrasing, 0–1
     strong: int  # how many distinctive (not topic-wide) terms of the question the entry explains
+    shared: int  # how many of the question's terms the entry explains
     verbatim: float  # order-aware similarity to the closest curated phrasing, 0–1 (finalists only)
     position: int
 
@@ -96,48 +144,116 @@ def _blend(similarity: float, coverage: float, labels: float) -> float:
     return 100 * (0.55 * similarity + 0.25 * coverage + 0.2 * labels)
 
 
-def _similarity(overlap: float, verbatim: float) -> float:
-    """How close a question is to curated phrasings, 0–1, from shared terms and from word order."""
+def _similarity(overlap: ArrayLike, verbatim: ArrayLike) -> np.ndarray:
+    """How close a question is to curated phrasings, 0–1, from shared terms and from word order (elementwise)."""
     # Plain ratio keeps word order, so "what does China get from Russia"
     # and "what does Russia get from China" stay apart.
-    return 0.7 * max(overlap, verbatim) + 0.3 * verbatim
+    return 0.7 * np.maximum(overlap, verbatim) + 0.3 * np.asarray(verbatim)
 
 
-def _verbatim_needed(overlap: float, target: float) -> float:
-    """The least whole-phrase similarity that, with ``overlap``, brings ``_similarity`` to ``target``."""
-    if target < overlap:
-        return (target - 0.7 * overlap) / 0.3
-    return target
-
-
-def _confident(best: _Scored, margin: float) -> bool:
-    """Whether the best entry answers the question, rather than merely sharing words with it.
+def _sufficient(best: _Scored, margin: float) -> tuple[tuple[Reason, bool], ...]:
+    """Each way the evidence may be enough for the best entry to answer, and whether it is.
 
     A question nearly identical to a curated phrasing is answered. Otherwise a
     short question must be mostly explained by the entry; a long, rambling one
     may carry context the essay never mentions, so it is enough that several
     distinctive terms point at one entry clearly ahead of the rest.
     """
-    if best.verbatim >= VERBATIM and best.coverage >= MIN_COVERAGE:
-        return True
-    if best.evidence < MIN_EVIDENCE:
+    brief = best.evidence < MIN_EVIDENCE
+    explained = best.coverage >= MIN_COVERAGE
+    clear = margin >= CLEAR_MARGIN
+    return (
+        (Reason.NEAR_VERBATIM, best.verbatim >= VERBATIM and explained),
         # One meaningful word is little evidence, but with the rest of the
         # question shaped like a curated phrasing ("ok but what's in it for China") it is enough.
-        return best.verbatim >= BRIEF_VERBATIM and best.coverage >= MIN_COVERAGE and margin >= CLEAR_MARGIN
-    if best.coverage >= MIN_COVERAGE and best.score >= ANSWER_THRESHOLD:
-        return True
-    if best.strong >= 2 and best.coverage >= SOME_COVERAGE and margin >= CLEAR_MARGIN:
-        return True
-    return best.strong >= 3 and best.coverage >= RAMBLING_COVERAGE and margin >= CLEAR_MARGIN / 2
+        (Reason.SHAPED_LIKE_PHRASING, brief and best.verbatim >= BRIEF_VERBATIM and explained and clear),
+        (Reason.MOSTLY_EXPLAINED, not brief and explained and best.score >= ANSWER_THRESHOLD),
+        (Reason.DISTINCTIVE_LEAD, not brief and best.strong >= 2 and best.coverage >= SOME_COVERAGE and clear),
+        (
+            Reason.RAMBLING_LEAD,
+            not brief and best.strong >= 3 and best.coverage >= RAMBLING_COVERAGE and margin >= CLEAR_MARGIN / 2,
+        ),
+    )
 
 
-def _question_sentence(question: str) -> str | None:
+def _came_close(scored: _Scored) -> bool:
+    """Whether an entry is worth offering as "did you mean": it explains more than one word of the question.
+
+    "What is the capital of Australia" shares one word with an entry about the
+    West; offering it would only puzzle the asker, who gets example questions instead.
+    """
+    if scored.score < SUGGEST_THRESHOLD:
+        return False
+    if scored.shared >= 2:
+        return scored.coverage >= CLOSE_COVERAGE
+    return scored.coverage >= SOLE_TERM_COVERAGE and scored.strong >= 1
+
+
+ANSWERING = frozenset(
+    {
+        Reason.EXACT,
+        Reason.NEAR_VERBATIM,
+        Reason.SHAPED_LIKE_PHRASING,
+        Reason.MOSTLY_EXPLAINED,
+        Reason.DISTINCTIVE_LEAD,
+        Reason.RAMBLING_LEAD,
+        Reason.ASKING_SENTENCE,
+    }
+)
+
+
+def _meaningful(message: Message) -> tuple[str, ...]:
+    """The message's asking sentences that hold a meaningful word ("about this for a while." holds none)."""
+    sentences = tuple(sentence for sentence in message.questions if not STOPWORDS.issuperset(tokens(sentence)))
+    return sentences or message.questions
+
+
+def _asking_sentence(sentences: tuple[str, ...]) -> str | None:
     """In a message of several sentences, the one that asks: the last with a "?", else the last."""
-    sentences = [sentence for sentence in _SENTENCE_END.split(question.strip()) if sentence.strip()]
     if len(sentences) < 2:
         return None
     asking = [sentence for sentence in sentences if "?" in sentence]
     return (asking or sentences)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One entry the matcher weighed, with the signals it weighed it on."""
+
+    id: str
+    score: float
+    coverage: float
+    evidence: float
+    labels: float
+    overlap: float
+    verbatim: float
+    strong: int
+    shared: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """How one text was decided: what was read, the candidates, and the rule that decided."""
+
+    text: str  # what was matched, as written
+    analysed: str  # the same after normalisation and synonyms
+    terms: tuple[Term, ...]  # each meaningful term and what kind of word it is
+    weights: Mapping[str, float]  # the weight each term carried
+    candidates: tuple[Candidate, ...]  # best first
+    reason: Reason
+    entry: Entry | None
+    score: float
+    suggestions: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The answer to a message, with everything that led to it: for ``ask --explain``."""
+
+    answer: Answer
+    message: Message
+    decision: Decision | None  # None when the message was small talk
+    focus: Decision | None  # the asking sentence's own decision, when there was one
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +313,11 @@ class _OverlapIndex:
 class Matcher:
     """Answers questions from one KnowledgeBase. Pure, synchronous and deterministic."""
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(self, knowledge: KnowledgeBase, without: Iterable[str] = ()) -> None:
+        """``without`` names rules (see RULES) to leave out, for measuring what each one is worth."""
+        self._without = frozenset(without)
+        if unknown := self._without - RULES:
+            raise ValueError(f"unknown rules: {', '.join(sorted(unknown))}")
         self.knowledge = knowledge
         self._analyzer = Analyzer(knowledge.synonyms)
         analysed = [_analyse(self._analyzer, entry) for entry in knowledge.entries]
@@ -245,22 +365,93 @@ class Matcher:
         terms = frozenset(Analyzer.terms(text))
         return _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
 
-    def ask(self, question: str) -> Answer:
-        """The best-supported answer to ``question``, or a decline with suggestions."""
-        query = self._query(question[:MAX_QUESTION_CHARS])
-        if query.text in self._exact:
-            return Answer(question, self._exact[query.text], 100.0)
-        if not query.total:
-            return Answer(question, None, 0.0)
-        ranked = self._rank(query)
+    def ask(self, message: str) -> Answer:
+        """The best-supported answer to ``message``, or a decline with suggestions."""
+        return self.explain(message).answer
+
+    def explain(self, message: str) -> Explanation:
+        """The answer to ``message`` with the parts it was read in, the candidates, and the rule that decided."""
+        read = read_message(message[:MAX_QUESTION_CHARS])
+        if "message-parts" in self._without:
+            read = Message(read.text, (Part(PartKind.QUESTION, read.text),))
+        if len(read.parts) > 1 and Reason.EXACT.value not in self._without:
+            # A curated phrasing may carry chat manners itself ("ok but what's in it for China").
+            whole = self._analyzer.text(read.text)
+            if whole in self._exact:
+                decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
+                return Explanation(
+                    Answer(message, decision.entry, 100.0, reason=Reason.EXACT.value), read, decision, None
+                )
+        if read.small_talk:
+            return Explanation(Answer(message, None, 0.0, reason=Reason.SMALL_TALK.value), read, None, None)
+        sentences = _meaningful(read)
+        decision = self._decide(sentences)
+        focus = None
+        sentence = _asking_sentence(sentences) if decision.entry is None else None
+        if sentence is not None and decision.candidates and Reason.ASKING_SENTENCE.value not in self._without:
+            # The asking sentence alone must pass every rule, and agree with the whole message on the entry.
+            anchor = decision.candidates[0].id
+            focus = self._decide((sentence,), anchor)
+            if focus.entry is not None and focus.entry.id == anchor and not self._whole_closer_to_declined(sentences):
+                reason = Reason.ASKING_SENTENCE.value
+                answer = Answer(message, focus.entry, focus.score, focus.suggestions, reason)
+                return Explanation(answer, read, decision, focus)
+        answer = Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
+        return Explanation(answer, read, decision, focus)
+
+    def _decide(self, sentences: tuple[str, ...], anchor: str | None = None) -> Decision:
+        """Rank the entries for ``sentences`` and apply every rule; the first rule that settles it names the reason.
+
+        ``anchor`` is set when the sentence is the asking one of a longer message: the id of the entry
+        the whole message pointed at, which the sentence may then be answered with on less evidence.
+        """
+        text = " ".join(sentences)
+        query = self._query(text, sentences)
+        terms, weights = query.terms, query.weights
+        exact = self._exact.get(query.text) if Reason.EXACT.value not in self._without else None
+        if exact is not None:
+            return Decision(text, query.text, terms, weights, (), Reason.EXACT, exact, 100.0, ())
+        ranked = self._rank(query) if query.total else []
+        candidates = tuple(self._candidate(item) for item in ranked)
         if not ranked:
-            return Answer(question, None, 0.0)
+            reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH
+            return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
         best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        confident = self._answers(query, best, runner_up) or self._focus_agrees(question, best)
-        confident = confident and not self._closer_to_declined(query, best)
-        entry = self.knowledge.entries[best.position] if confident else None
-        return Answer(question, entry, round(best.score, 1), self._suggestions(ranked, entry))
+        focused = anchor == self.knowledge.entries[best.position].id and best.coverage >= FOCUS_COVERAGE
+        reason = self._verdict(query, best, ranked[1].score if len(ranked) > 1 else 0.0, focused)
+        entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
+        suggestions = self._suggestions(ranked, entry)
+        return Decision(text, query.text, terms, weights, candidates, reason, entry, round(best.score, 1), suggestions)
+
+    def _candidate(self, item: _Scored) -> Candidate:
+        return Candidate(
+            self.knowledge.entries[item.position].id,
+            round(item.score, 1),
+            round(item.coverage, 2),
+            round(item.evidence, 2),
+            round(item.labels, 2),
+            round(item.overlap, 2),
+            round(item.verbatim, 2),
+            item.strong,
+            item.shared,
+        )
+
+    def _verdict(self, query: _Query, best: _Scored, runner_up: float, focused: bool) -> Reason:
+        """The first declining guard that applies, else whether the evidence suffices, then the near-miss check.
+
+        ``focused``: the question is the asking sentence of a longer message that points at the same entry.
+        """
+        sufficient = (*_sufficient(best, best.score - runner_up), (Reason.ASKING_SENTENCE, focused))
+        reason = self._guard(query, best) or self._first(sufficient)
+        if reason is None:
+            return Reason.TOO_LITTLE_EVIDENCE
+        if reason in ANSWERING and self._closer_to_declined(query, best):
+            return Reason.CLOSER_TO_NOT_ANSWERED
+        return reason
+
+    def _first(self, rules: Iterable[tuple[Reason, bool]]) -> Reason | None:
+        """The first rule that applies and that this matcher was not built without."""
+        return next((reason for reason, applies in rules if applies and reason.value not in self._without), None)
 
     def complete(self, typed: str, limit: int = 25) -> list[Entry]:
         """Entries whose title or phrasings resemble what is being typed, best first: for autocomplete."""
@@ -276,39 +467,33 @@ class Matcher:
                 break
         return [entries[position] for position in chosen]
 
-    def _focus_agrees(self, question: str, best: _Scored) -> bool:
-        """A rambling message is answered when its asking sentence, alone, points at the same entry."""
-        sentence = _question_sentence(question[:MAX_QUESTION_CHARS])
-        if sentence is None:
-            return False
-        focus = self._query(sentence)
-        ranked = self._rank(focus) if focus.total else []
-        return bool(ranked) and ranked[0].position == best.position and ranked[0].coverage >= FOCUS_COVERAGE
-
-    def _answers(self, query: _Query, best: _Scored, runner_up: float) -> bool:
+    def _guard(self, query: _Query, best: _Scored) -> Reason | None:
+        """The rule that declines the question whatever the scores, if one applies."""
         short = len(query.weights) <= NAMED_QUESTION_TERMS
-        if query.names_other and short and best.verbatim < VERBATIM:
+        close = best.verbatim >= VERBATIM
+        guards = (
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
-            return False
-        if (
-            query.factual
-            and best.verbatim < VERBATIM
-            and (
-                # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
-                (query.unused and short) or not self._asked_before(query, best.position)
-            )
-        ):
-            return False
-        if (
-            len(query.weights) == 1
-            and not self._labels[best.position] & query.weights.keys()
-            and best.verbatim < VERBATIM
-            and best.overlap < SOLE_TERM_OVERLAP
-        ):
+            (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),
+            # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
+            (Reason.FACT_ON_UNUSED_WORD, bool(query.factual) and query.unused and short and not close),
+            (Reason.FACT_NOT_ASKED, bool(query.factual) and not close and not self._asked_before(query, best.position)),
             # One meaningful word is only enough when it names the entry, or when a
             # curated phrasing asks with that word alone ("do they believe the same things").
-            return False
-        return _confident(best, best.score - runner_up)
+            (
+                Reason.SINGLE_WORD,
+                len(query.weights) == 1
+                and not self._labels[best.position] & query.weights.keys()
+                and not close
+                and best.overlap < SOLE_TERM_OVERLAP,
+            ),
+        )
+        return self._first(guards)
+
+    def _whole_closer_to_declined(self, sentences: tuple[str, ...]) -> bool:
+        """Whether a whole message is closer to a question the essay leaves open than to its best entry."""
+        query = self._query(" ".join(sentences), sentences)
+        ranked = self._rank(query)
+        return bool(ranked) and self._closer_to_declined(query, ranked[0])
 
     def _closer_to_declined(self, query: _Query, best: _Scored) -> bool:
         """Whether the question is closer to one the essay leaves unanswered than to the best entry's phrasings.
@@ -317,19 +502,16 @@ class Matcher:
         on the split; only a curated "not answered" phrasing tells it apart.
         Only phrasings sharing a term with the question are compared.
         """
+        if Reason.CLOSER_TO_NOT_ANSWERED.value in self._without:
+            return False
         overlaps = self._declined.overlaps(query)
         touched = np.flatnonzero(overlaps)
         if not touched.size:
             return False
-        overlap = float(overlaps[touched].max())
-        needed = _verbatim_needed(overlap, _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN)
-        if needed <= 0:
-            return True  # the shared terms alone are enough
-        if needed > 1:
-            return False  # not even the same wording would be
         texts = [self._declined.phrasings[index].text for index in touched]
-        # The cutoff lets rapidfuzz skip texts that cannot reach it, most of them.
-        return process.extractOne(query.text, texts, scorer=fuzz.ratio, score_cutoff=100 * needed) is not None
+        verbatim = process.cdist([query.text], texts, scorer=fuzz.ratio, dtype=np.float64)[0] / 100
+        target = _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
+        return bool(_similarity(overlaps[touched], verbatim).max() >= target)
 
     def _asked_before(self, query: _Query, position: int) -> bool:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
@@ -347,6 +529,8 @@ class Matcher:
     def _weight(self, term: Term) -> float:
         if term.kind is Kind.STOPWORD:
             return 0.0
+        if term.text in GENERIC:
+            return self._known_weight(term.text)
         if term.kind in (Kind.ENGLISH, Kind.NAME):
             return self._unseen_idf
         if term.kind is Kind.UNKNOWN:
@@ -354,7 +538,8 @@ class Matcher:
         weight = self._known_weight(term.text)
         return weight * CORRECTED_FACTOR if term.kind is Kind.CORRECTED else weight
 
-    def _query(self, question: str) -> _Query:
+    def _query(self, question: str, sentences: tuple[str, ...]) -> _Query:
+        """``question`` analysed and weighed; it asks for a fact when one of its ``sentences`` opens by asking one."""
         text = self._analyzer.text(question)
         terms = self._analyzer.question_terms(text, MAX_TERMS, written_names(question))
         # In a long message most words the essay never uses are context, not a
@@ -367,8 +552,10 @@ class Matcher:
                 weight *= dilution
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
         named = any(term.kind is Kind.NAME for term in terms)
-        unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() for term in terms)
-        return _Query(text, weights, sum(weights.values()), factual_kind(text), named, unused)
+        unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC for term in terms)
+        openings = (self._analyzer.text(sentence) for sentence in sentences) if len(sentences) > 1 else (text,)
+        factual = next(filter(None, map(factual_kind, openings)), None)
+        return _Query(text, tuple(terms), weights, sum(weights.values()), factual, named, unused)
 
     def _rank(self, query: _Query) -> list[_Scored]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""
@@ -392,17 +579,18 @@ class Matcher:
     def _features(self, query: _Query, position: int, overlaps: list[float]) -> _Scored:
         terms, labels = self._terms[position], self._labels[position]
         evidence = label_weight = 0.0
-        strong = 0
+        strong = shared = 0
         for term, weight in query.weights.items():
-            if term in terms:
+            if term in terms and weight:
                 evidence += weight
+                shared += 1
                 strong += self._idf.get(term, 0.0) >= STRONG_IDF
             if term in labels:
                 label_weight += weight
         overlap = overlaps[position]
         score = _blend(overlap, evidence / query.total, label_weight / query.total)
         return _Scored(
-            score, evidence / query.total, evidence, label_weight / query.total, overlap, strong, 0.0, position
+            score, evidence / query.total, evidence, label_weight / query.total, overlap, strong, shared, 0.0, position
         )
 
     def _best_overlaps(self, query: _Query) -> list[float]:
@@ -418,15 +606,12 @@ class Matcher:
         return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
 
     def _suggestions(self, ranked: list[_Scored], chosen: Entry | None) -> tuple[Suggestion, ...]:
+        """Entries that came close, best first: the others worth offering besides (or instead of) an answer."""
         top = ranked[0].score
         suggestions = []
         for scored in ranked:
             entry = self.knowledge.entries[scored.position]
-            if (
-                entry is chosen
-                or scored.score < SUGGEST_THRESHOLD
-                or (chosen is not None and top - scored.score > CLOSE_MARGIN)
-            ):
+            if entry is chosen or not _came_close(scored) or (chosen is not None and top - scored.score > CLOSE_MARGIN):
                 continue
             suggestions.append(Suggestion(entry.id, entry.title, round(scored.score, 1)))
             if len(suggestions) == MAX_SUGGESTIONS:

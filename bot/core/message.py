@@ -1,0 +1,202 @@
+"""A chat message read in parts: the question, and the chat manners around it.
+
+Discord members wrap questions in greetings, thanks, filler ("quick question",
+"lol"), mentions and emoji, at either end or as sentences of their own. None of
+that says what is asked, and all of it can sway fuzzy matching, so it is set
+aside before matching. A message made only of it is small talk.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from bot.core.text import normalise
+
+
+class PartKind(enum.Enum):
+    GREETING = "greeting"
+    THANKS = "thanks"
+    FILLER = "filler"
+    QUESTION = "question"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    kind: PartKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a member wrote, split into what it asks and what merely surrounds it."""
+
+    text: str
+    parts: tuple[Part, ...]
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The sentences that ask something, as written, chat manners removed."""
+        return tuple(part.text for part in self.parts if part.kind is PartKind.QUESTION)
+
+    @property
+    def question(self) -> str:
+        """What the matcher reads: the asking sentences, joined."""
+        return " ".join(self.questions)
+
+    @property
+    def small_talk(self) -> bool:
+        """Only greetings, thanks, filler, mentions or emoji: nothing is asked."""
+        return not self.questions
+
+
+def _alternatives(phrases: str) -> str:
+    """A regex alternation of comma-separated phrases, longest first; a space matches any run of spaces."""
+    items = sorted((phrase.strip() for phrase in phrases.split(",") if phrase.strip()), key=len, reverse=True)
+    return "|".join(re.escape(item).replace(r"\ ", r"\s+") for item in items)
+
+
+# Matched on normalised words (lower-case, no punctuation, contractions expanded).
+# Each list holds only what cannot be part of a question at either end of one.
+_GREETINGS = _alternatives(
+    """
+    hi, hii, hiii, hey, heyy, heyyy, hello, helo, hallo, hullo, hiya, heya, howdy, yo, yoo, sup, wassup, wazzup,
+    greetings, good morning, good afternoon, good evening, gm, hola, bonjour, salut, ciao, privet, namaste, hej,
+    ahoy, hi there, hey there, hello there, hope you are well, hope you are doing well, hope all is well
+    """
+)
+_THANKS = _alternatives(
+    """
+    thanks, thank you, thank u, thankyou, thanks a lot, thanks so much, thank you so much, thanks a bunch, thx, thnx,
+    tnx, ty, tysm, tyvm, tia, cheers, much appreciated, appreciate it, i appreciate it, many thanks,
+    thanks in advance, thx in advance, thank you in advance, ty in advance, thanks again, danke, merci, gracias,
+    spasibo, grazie, bye, goodbye, cya, see ya, ttyl, have a good one, you are the best, you rock
+    """
+)
+_FILLER = _alternatives(
+    """
+    quick question, quick q, random question, random q, real question, serious question, honest question,
+    small question, dumb question, stupid question, silly question, genuine question, one more question,
+    another question, just curious, just wondering, i was wondering, i am wondering, was wondering,
+    been wondering, i have been wondering, i have a question, got a question, i got a question, can i ask,
+    can i ask something, may i ask, mind if i ask, asking for a friend, random thought, random thought but,
+    sorry if this is dumb, sorry if this is a dumb question, sorry if this is stupid, sorry if dumb question,
+    sorry for the dumb question, sorry to bother, no offense, this might be dumb, this may be a dumb question,
+    maybe a dumb question, probably a dumb question, idk, i do not know, lol, lmao, lmfao, rofl, haha, hahaha, hehe,
+    xd, ok, okay, okk, kk, um, umm, uh, hmm, hmmm, anyway, anyways, btw, pls, plz, please, help me, help pls,
+    help please, does anyone know, anyone know, anybody know, can anyone tell me, can someone tell me, ngl, tbh, imo,
+    imho, bro, bruh, dude, fam, yall, ya all, everyone, everybody, folks, ping, no rush, if that makes sense,
+    if anyone knows, just asking, ugh, oof, omg, real quick, so, also
+    """
+)
+# Words that are chat only when a whole sentence is made of them and the above ("ok cool", "nice!", "got it").
+_REACTIONS = _alternatives(
+    """
+    cool, nice, great, awesome, perfect, wow, whoa, interesting, good, ok cool, got it, that helped, this helped,
+    that makes sense, makes sense, i see, fair enough, true, right, well, alright, all right, and, but, k, fr, man,
+    question, curious, wondering, morning, evening, night, good night, gn, later, see you, good bye, appreciated,
+    what is up, whats up, how is it going, how are you, how are you doing, nice to meet you, all, guys, people,
+    friends, team, chat, bot, there, here, anyone, anybody, someone, somebody, help, yes, no, yeah, yep, nope
+    """
+)
+# Tags that turn a statement into a question without changing what it asks ("same worldview right?").
+_TAGS = _alternatives(
+    """
+    right, rite, or nah, or no, or not, or what, y n, yes or no, am i wrong, or am i wrong, or am i wrong here,
+    or am i missing something, is that right, is that true, is that correct, for real
+    """
+)
+# Whom a greeting addresses ("hey guys", "hello team").
+_ADDRESSEES = _alternatives("all, guys, people, friends, team, chat, bot, there, everyone, everybody, folks, yall, fam")
+_EDGE = rf"\b(?:{_GREETINGS})\b(?:\s*\b(?:{_ADDRESSEES})\b)*|\b(?:{_THANKS}|{_FILLER})\b"
+_NOISE = re.compile(rf"(?:(?:{_EDGE}|\b(?:{_REACTIONS}|{_TAGS})\b)\s*)+")
+_LEADING = re.compile(rf"^(?:(?:{_EDGE})\s*)+")
+_TRAILING = re.compile(rf"(?:\s*(?:{_EDGE}))+$")
+_TRAILING_TAGS = re.compile(rf"(?:\s*(?:{_EDGE}|\b(?:{_TAGS})\b))+$")
+_TAGGED_MIN_WORDS = 3  # "who is right" asks who is right; "same worldview right" asks if they share one
+_GREETING_ONLY = re.compile(rf"(?:\b(?:{_GREETINGS}|{_ADDRESSEES})\b\s*)+")
+_THANKS_ONLY = re.compile(rf"(?:\b(?:{_THANKS})\b\s*)+")
+
+# A sentence ends at ".", "!", "?", "…", ":" or ";" followed by a space, or at a
+# line break; not at the dot of a title or an abbreviation ("Dr. Saleem", "e.g. oil").
+_ABBREVIATIONS = r"(?:\b(?:dr|mr|mrs|ms|prof|st|sr|jr|vs|etc|approx|no|e\.g|i\.e|u\.s|u\.k)\.)"
+_SENTENCES = re.compile(rf"(?:{_ABBREVIATIONS}|[^\n.!?…:;])*(?:[.!?…:;]+(?=\s|$)|\n|$)|[^\n]+", re.IGNORECASE)
+_EMOTICONS = re.compile(r"(?<!\w)(?:[:;=8xX][-']?[)(\]\[DPpOo3/\\|*]+|<3+|\^_*\^|:[a-z0-9_+-]+:)(?!\w)")
+_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@\w+|^\s*>+\s?|[*_~`|]+", re.MULTILINE)
+
+
+def _strip_markup(text: str) -> str:
+    """The text without mentions, emoji, emoticons and markdown, which never carry a question."""
+    text = _MARKUP.sub(" ", text)
+    text = _EMOTICONS.sub(" ", text)
+    return "".join(ch for ch in text if ch.isascii() or not _is_symbol(ch))
+
+
+def _is_symbol(ch: str) -> bool:
+    import unicodedata  # noqa: PLC0415 - only messages with non-ASCII characters need it
+
+    return unicodedata.category(ch) in {"So", "Sk", "Cf", "Mn"} or ch in "\ufe0f\u200d"
+
+
+def read_message(text: str) -> Message:
+    """Split ``text`` into sentences, and each sentence into chat manners and the question it carries."""
+    parts: list[Part] = []
+    for sentence in _SENTENCES.findall(_strip_markup(text)):
+        parts.extend(_read_sentence(sentence))
+    return Message(text, tuple(parts))
+
+
+def _read_sentence(sentence: str) -> list[Part]:
+    words = normalise(sentence)
+    if not words:
+        return []
+    leading = _LEADING.match(words)
+    start = leading.end() if leading else 0
+    trailing = _TRAILING_TAGS.search(words, start)
+    if trailing and len(words[start : trailing.start()].split()) < _TAGGED_MIN_WORDS:
+        trailing = _TRAILING.search(words, start)
+    if _NOISE.fullmatch(words) or (trailing and trailing.start() <= start):
+        return [Part(_noise_kind(words), sentence.strip())]
+    parts = []
+    if leading:
+        parts.append(Part(_noise_kind(leading.group(0).strip()), leading.group(0).strip()))
+    core = _raw_span(sentence, len(words[:start].split()), trailing)
+    parts.append(Part(PartKind.QUESTION, core))
+    if trailing:
+        parts.append(Part(_noise_kind(trailing.group(0).strip()), trailing.group(0).strip()))
+    return parts
+
+
+def _noise_kind(words: str) -> PartKind:
+    if _GREETING_ONLY.fullmatch(words):
+        return PartKind.GREETING
+    if _THANKS_ONLY.fullmatch(words):
+        return PartKind.THANKS
+    return PartKind.FILLER
+
+
+_RAW_WORD = re.compile(r"\S+")
+
+
+def _raw_span(sentence: str, skip: int, trailing: re.Match[str] | None) -> str:
+    """The sentence as written, without its first ``skip`` normalised words and the trailing noise.
+
+    Normalised words map back to raw words one to one except where normalising
+    splits or expands a word, so the raw words are walked until their normalised
+    forms have covered as many words as were set aside.
+    """
+    raw = _RAW_WORD.findall(sentence)
+    start = _raw_index(raw, skip)
+    drop = len(trailing.group(0).split()) if trailing else 0
+    end = len(raw) - _raw_index(list(reversed(raw)), drop)
+    return " ".join(raw[start:end]) if start < end else sentence.strip()
+
+
+def _raw_index(raw: list[str], words: int) -> int:
+    """How many raw words it takes to cover the first ``words`` normalised words."""
+    covered = index = 0
+    while index < len(raw) and covered < words:
+        covered += len(normalise(raw[index]).split())
+        index += 1
+    return index
