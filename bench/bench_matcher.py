@@ -117,7 +117,7 @@ def startup_time(repeat: int) -> list[float]:
 
 def eval_questions(knowledge: KnowledgeBase) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
     evalset = load_eval(SHIPPED_KNOWLEDGE / "eval.yaml", knowledge)
-    cases = [case for part in evalset.parts.values() for case in part]
+    cases = [case for part in evalset.parts.values() for case in part.cases]
     return [case.question for case in cases], [(case.question, case.expected) for case in cases if case.expected]
 
 

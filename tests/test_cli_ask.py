@@ -169,11 +169,11 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
     bad = tmp_path / "eval.yaml"
     bad.write_text(
         "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
-        "  wrapped_out_of_scope_answered: 0}\n"
+        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 9}\n"
         "tune:\n  in_scope:\n    - q: who wrote it\n      expect: no-such-entry\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}']\n  small_talk: [thanks]\n"
+        "  wrappers: ['hi {q}']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
         "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}']\n  small_talk: [thanks]\n",
+        "  wrappers: ['hi {q}']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n",
         encoding="utf-8",
     )
 
@@ -181,3 +181,51 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == f'{bad}:6: "expect" names no entry of the knowledge base: no-such-entry'
+
+
+def test_ask_json_explain_adds_only_the_reason() -> None:
+    """With --explain, every JSON object gains "reason", the name of the rule the matcher used; nothing else changes."""
+    questions = "whos stronger economicaly\nhi there\nhow many times has xi met biden\n"
+    plain = [json.loads(line) for line in run_cli("ask", "--json", "-", stdin=questions).stdout.splitlines()]
+    explained = [
+        json.loads(line) for line in run_cli("ask", "--json", "--explain", "-", stdin=questions).stdout.splitlines()
+    ]
+
+    assert [item["reason"] for item in explained] == ["mostly-explained", "small-talk", "names-something-else"]
+    assert [{key: value for key, value in item.items() if key != "reason"} for item in explained] == plain
+    for payload in plain:
+        assert_contract(payload)
+
+
+def test_ask_explain_prints_the_parts_the_candidates_and_the_rule() -> None:
+    """The readable trace names each part of the message, the candidates' signals, and the deciding rule."""
+    result = run_cli("ask", "--explain", "hey! quick question: how many times has xi met biden? thx")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  greeting  'hey!'" in lines
+    assert "  question  'how many times has xi met biden?'" in lines
+    assert any(line.strip().startswith("meeting-count") and "coverage" in line for line in lines)
+    assert lines[-1] == "decided by: names-something-else (declined)"
+
+
+def test_eval_reports_a_wrapper_without_its_placeholder(tmp_path: Path) -> None:
+    """A wrapper that does not hold {q} exactly once is reported with its line."""
+    bad = tmp_path / "eval.yaml"
+    bad.write_text(
+        "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
+        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 9}\n"
+        "tune:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
+        "  wrappers: ['hi {q}', 'hi there']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
+        "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
+        "  wrappers: ['hi {q}']\n  context: ['i read it. {q} {q}']\n  small_talk: [thanks]\n",
+        encoding="utf-8",
+    )
+
+    result = run_cli("eval", "--file", str(bad))
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[:2] == [
+        f'{bad}:8: "tune": a "wrappers" item must hold {{q}} exactly once, where the question goes',
+        f'{bad}:17: "holdout": a "context" item must hold {{q}} exactly once, where the question goes',
+    ]

@@ -226,10 +226,10 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-# Words that point at the essay in general rather than at one of its points, as
-# terms (stemmed). Never a sign of another topic, even when the knowledge base
-# never uses them ("according to this text").
-GENERIC = frozenset(stem(word) for word in ("essay", "article", "text", "piece", "mention", "discuss"))
+# Words that point at the essay in general, or at the asking itself, rather than
+# at one of its points, as terms (stemmed). Never a sign of another topic, even
+# when the knowledge base never uses them ("according to this text").
+GENERIC = frozenset(stem(word) for word in ("essay", "article", "text", "piece", "mention", "discuss", "question"))
 
 
 def allowed_edits(word: str) -> int:

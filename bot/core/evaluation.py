@@ -12,12 +12,12 @@ from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.loader import KnowledgeError, display_path
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
-from bot.core.yamlio import YamlList, YamlProblem, parse_yaml, read_limited
+from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
 
 PARTS = ("tune", "holdout")
 QUESTION = Limit(2_000, "eval questions are what people type")
-RATIO_KEYS = ("in_scope_accuracy", "out_of_scope_rejection", "wrapped_in_scope_drop")
-COUNT_KEYS = ("wrapped_out_of_scope_answered",)
+RATIO_KEYS = ("in_scope_accuracy", "out_of_scope_rejection", "wrapped_in_scope_drop", "context_in_scope_drop")
+COUNT_KEYS = ("wrapped_out_of_scope_answered", "context_out_of_scope_answered")
 PLACEHOLDER = "{q}"
 WRAPPINGS_PER_QUESTION = 4  # each question is wrapped in this many of its part's wrappers, taken in turn
 
@@ -32,10 +32,11 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """The questions of one part, and the chat manners its questions are wrapped in."""
+    """The questions of one part, and what its questions are wrapped in."""
 
     cases: tuple[Case, ...]
-    wrappers: tuple[str, ...]  # each holds PLACEHOLDER once
+    wrappers: tuple[str, ...]  # chat manners around PLACEHOLDER, which each holds once
+    context: tuple[str, ...]  # sentences of context about the asker around PLACEHOLDER
     small_talk: tuple[str, ...]  # messages that ask nothing
 
 
@@ -55,7 +56,7 @@ class Miss:
 
 @dataclass(frozen=True, slots=True)
 class Wrapped:
-    """The same questions again, wrapped in chat manners: what noise alone changes."""
+    """The same questions again, wrapped in chat manners or context: what the wrapping alone changes."""
 
     in_scope: int  # wrapped in-scope questions asked
     in_scope_right: int
@@ -92,7 +93,8 @@ class PartResult:
     out_of_scope_declined: int
     misses: tuple[Miss, ...]
     reasons: dict[str, int]  # how many answers and declines each reason made
-    wrapped: Wrapped
+    wrapped: Wrapped  # in chat manners, small talk included
+    in_context: Wrapped  # in a sentence of context
 
     @property
     def accuracy(self) -> float:
@@ -108,6 +110,8 @@ class PartResult:
             and self.rejection >= thresholds["out_of_scope_rejection"]
             and self.wrapped.drop <= thresholds["wrapped_in_scope_drop"]
             and self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"]
+            and self.in_context.drop <= thresholds["context_in_scope_drop"]
+            and self.in_context.leaks <= thresholds["context_out_of_scope_answered"]
         )
 
 
@@ -154,9 +158,9 @@ def _thresholds(checks: FileChecks, raw: Any, line: int) -> dict[str, float]:
 
 def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: KnowledgeBase) -> Part:
     data = checks.mapping(raw, line, f'"{name}"')
-    fields = ("in_scope", "out_of_scope", "wrappers", "small_talk")
+    fields = ("in_scope", "out_of_scope", "wrappers", "context", "small_talk")
     if data is None or not checks.fields(data, f'"{name}"', fields):
-        return Part((), (), ())
+        return Part((), (), (), ())
     cases = []
     for item, item_line in checks.list_of(data, "in_scope", f'"{name}"', minimum=1):
         case = _in_scope_case(checks, item, item_line, knowledge)
@@ -166,19 +170,27 @@ def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: Knowled
         question = checks.text_value(item, item_line, f'"{name}": an out-of-scope question', QUESTION)
         if question is not None:
             cases.append(Case(question, ()))
-    wrappers = []
-    for item, item_line in checks.list_of(data, "wrappers", f'"{name}"', minimum=1):
-        wrapper = checks.text_value(item, item_line, f'"{name}": a wrapper', QUESTION)
-        if wrapper is not None and wrapper.count(PLACEHOLDER) != 1:
-            checks.add(item_line, f'"{name}": a wrapper must hold {PLACEHOLDER} exactly once, where the question goes')
-        elif wrapper is not None:
-            wrappers.append(wrapper)
+    wrappers = _wrappers(checks, data, "wrappers", name)
+    context = _wrappers(checks, data, "context", name)
     small_talk = [
         text
         for item, item_line in checks.list_of(data, "small_talk", f'"{name}"', minimum=1)
         if (text := checks.text_value(item, item_line, f'"{name}": a small-talk message', QUESTION)) is not None
     ]
-    return Part(tuple(cases), tuple(wrappers), tuple(small_talk))
+    return Part(tuple(cases), wrappers, context, tuple(small_talk))
+
+
+def _wrappers(checks: FileChecks, data: YamlMap, key: str, name: str) -> tuple[str, ...]:
+    """Texts that each hold PLACEHOLDER once, where the question goes."""
+    wrappers = []
+    for item, item_line in checks.list_of(data, key, f'"{name}"', minimum=1):
+        wrapper = checks.text_value(item, item_line, f'"{name}": a "{key}" item', QUESTION)
+        if wrapper is not None and wrapper.count(PLACEHOLDER) != 1:
+            where = f"must hold {PLACEHOLDER} exactly once, where the question goes"
+            checks.add(item_line, f'"{name}": a "{key}" item {where}')
+        elif wrapper is not None:
+            wrappers.append(wrapper)
+    return tuple(wrappers)
 
 
 def _in_scope_case(checks: FileChecks, raw: Any, line: int, knowledge: KnowledgeBase) -> Case | None:
@@ -233,28 +245,29 @@ def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
         if not correct:
             misses.append(_miss(case.question, case, answer))
     in_scope = sum(1 for case in part.cases if case.expected)
-    wrapped = _run_wrapped(matcher, part, bare)
+    wrapped = _run_wrapped(matcher, part.cases, bare, part.wrappers, part.small_talk)
+    in_context = _run_wrapped(matcher, part.cases, bare, part.context, ())
     return PartResult(
-        name, in_scope, right, len(part.cases) - in_scope, declined, tuple(misses), dict(reasons), wrapped
+        name, in_scope, right, len(part.cases) - in_scope, declined, tuple(misses), dict(reasons), wrapped, in_context
     )
 
 
-def wrappings(part: Part, index: int) -> list[str]:
-    """The wrappers the ``index``-th question of ``part`` is put in: the next few in turn, so all get used."""
-    count = len(part.wrappers)
-    if not count:
-        return []
+def wrappings(wrappers: tuple[str, ...], index: int) -> list[str]:
+    """The wrappers the ``index``-th question is put in: the next few in turn, so that all get used."""
+    count = len(wrappers)
     first = index * WRAPPINGS_PER_QUESTION
-    return [part.wrappers[(first + step) % count] for step in range(min(count, WRAPPINGS_PER_QUESTION))]
+    return [wrappers[(first + step) % count] for step in range(min(count, WRAPPINGS_PER_QUESTION))]
 
 
-def _run_wrapped(matcher: Matcher, part: Part, bare: list[bool]) -> Wrapped:
+def _run_wrapped(
+    matcher: Matcher, cases: tuple[Case, ...], bare: list[bool], wrappers: tuple[str, ...], small_talk: tuple[str, ...]
+) -> Wrapped:
     in_scope = in_scope_right = unwrapped_right = out_of_scope = answered = 0
     misses = []
-    for index, (case, bare_correct) in enumerate(zip(part.cases, bare, strict=True)):
+    for index, (case, bare_correct) in enumerate(zip(cases, bare, strict=True)):
         if not case.expected and not bare_correct:
-            continue  # already answered bare: the noise is not what answers it
-        for wrapper in wrappings(part, index):
+            continue  # already answered bare: the wrapping is not what answers it
+        for wrapper in wrappings(wrappers, index):
             question = wrapper.replace(PLACEHOLDER, case.question)
             correct, answer = _verdict(matcher, case, question)
             if case.expected:
@@ -266,7 +279,7 @@ def _run_wrapped(matcher: Matcher, part: Part, bare: list[bool]) -> Wrapped:
                 answered += not correct
             if not correct and (bare_correct or not case.expected):
                 misses.append(_miss(question, case, answer))
-    talk = [matcher.ask(message) for message in part.small_talk]
+    talk = [matcher.ask(message) for message in small_talk]
     talk_answered = [answer for answer in talk if answer.answered]
     misses += [_miss(answer.question, Case(answer.question, ()), answer) for answer in talk_answered]
     return Wrapped(

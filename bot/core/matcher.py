@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -29,7 +30,7 @@ from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_
 from bot.core.answer import Answer, Suggestion
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Entry, KnowledgeBase
-from bot.core.text import tokens
+from bot.core.text import normalise, tokens
 
 MAX_QUESTION_CHARS = 500
 MAX_TERMS = 40
@@ -59,6 +60,12 @@ FINALISTS = 5
 CANDIDATES = 12
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
+SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
+_INTERROGATIVE = re.compile(
+    r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|"
+    r"have|had)\b"
+)
+FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
 SHORT_QUESTION_TERMS = 6
 NAMED_QUESTION_TERMS = 10  # in a longer message, a name or a word the essay never uses is more likely context
 
@@ -68,7 +75,6 @@ class Reason(enum.Enum):
 
     # Answers.
     EXACT = "exact-phrasing"  # the question is one of the entry's curated phrasings
-    NEAR_VERBATIM = "near-verbatim"  # nearly word for word a curated phrasing
     SHAPED_LIKE_PHRASING = "shaped-like-phrasing"  # one meaningful word, the rest worded like a phrasing
     MOSTLY_EXPLAINED = "mostly-explained"  # the entry explains most of the question's weight
     DISTINCTIVE_LEAD = "distinctive-lead"  # several distinctive terms point at it, clearly ahead of the rest
@@ -79,11 +85,13 @@ class Reason(enum.Enum):
     NOTHING_TO_MATCH = "nothing-to-match"  # no meaningful word
     NO_CANDIDATE = "no-candidate"  # no entry shares a term with it
     NAMES_SOMETHING_ELSE = "names-something-else"  # a name or year the knowledge base never mentions
+    MOSTLY_UNUSED_WORDS = "mostly-unused-words"  # words the knowledge base never uses carry most of it
     FACT_ON_UNUSED_WORD = "fact-on-unused-word"  # a short factual question turning on a word the essay never uses
     FACT_NOT_ASKED = "fact-not-asked"  # asks for a kind of fact no phrasing of the entry asks for
     SINGLE_WORD = "single-word"  # one meaningful word that neither names the entry nor stands alone in a phrasing
     TOO_LITTLE_EVIDENCE = "too-little-evidence"  # shares words with an entry, but not enough to be about it
     CLOSER_TO_NOT_ANSWERED = "closer-to-not-answered"  # nearer a question the essay leaves open
+    ASKED_ELSEWHERE = "asked-elsewhere"  # the asking sentence shares no word with what the rest points at
 
 
 # The rules a Matcher may be built without (bench/ablation.py measures each one's worth).
@@ -91,17 +99,18 @@ RULES = frozenset(
     {
         "message-parts",  # set chat manners aside before matching
         Reason.EXACT.value,
-        Reason.NEAR_VERBATIM.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
         Reason.DISTINCTIVE_LEAD.value,
         Reason.RAMBLING_LEAD.value,
         Reason.ASKING_SENTENCE.value,
         Reason.NAMES_SOMETHING_ELSE.value,
+        Reason.MOSTLY_UNUSED_WORDS.value,
         Reason.FACT_ON_UNUSED_WORD.value,
         Reason.FACT_NOT_ASKED.value,
         Reason.SINGLE_WORD.value,
         Reason.CLOSER_TO_NOT_ANSWERED.value,
+        Reason.ASKED_ELSEWHERE.value,  # with the guards an asking sentence vetoes its message by
     }
 )
 
@@ -123,6 +132,7 @@ class _Query:
     factual: str | None  # "when", "how many"… (see analysis.factual_kind)
     names_other: bool  # it names someone or something the knowledge base never mentions
     unused: bool  # it has a real word the knowledge base never uses
+    foreign: float  # the share of its weight carried by words the knowledge base never uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +164,7 @@ def _similarity(overlap: ArrayLike, verbatim: ArrayLike) -> np.ndarray:
 def _sufficient(best: _Scored, margin: float) -> tuple[tuple[Reason, bool], ...]:
     """Each way the evidence may be enough for the best entry to answer, and whether it is.
 
-    A question nearly identical to a curated phrasing is answered. Otherwise a
-    short question must be mostly explained by the entry; a long, rambling one
+    A short question must be mostly explained by the entry; a long, rambling one
     may carry context the essay never mentions, so it is enough that several
     distinctive terms point at one entry clearly ahead of the rest.
     """
@@ -163,7 +172,6 @@ def _sufficient(best: _Scored, margin: float) -> tuple[tuple[Reason, bool], ...]
     explained = best.coverage >= MIN_COVERAGE
     clear = margin >= CLEAR_MARGIN
     return (
-        (Reason.NEAR_VERBATIM, best.verbatim >= VERBATIM and explained),
         # One meaningful word is little evidence, but with the rest of the
         # question shaped like a curated phrasing ("ok but what's in it for China") it is enough.
         (Reason.SHAPED_LIKE_PHRASING, brief and best.verbatim >= BRIEF_VERBATIM and explained and clear),
@@ -174,6 +182,10 @@ def _sufficient(best: _Scored, margin: float) -> tuple[tuple[Reason, bool], ...]
             not brief and best.strong >= 3 and best.coverage >= RAMBLING_COVERAGE and margin >= CLEAR_MARGIN / 2,
         ),
     )
+
+
+def _answer(message: str, decision: Decision) -> Answer:
+    return Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
 
 
 def _came_close(scored: _Scored) -> bool:
@@ -189,10 +201,19 @@ def _came_close(scored: _Scored) -> bool:
     return scored.coverage >= SOLE_TERM_COVERAGE and scored.strong >= 1
 
 
+# The guards an asking sentence is declined for even when the rest of its message would be answered.
+VETOES = frozenset(
+    {
+        Reason.NO_CANDIDATE,
+        Reason.NAMES_SOMETHING_ELSE,
+        Reason.MOSTLY_UNUSED_WORDS,
+        Reason.CLOSER_TO_NOT_ANSWERED,
+    }
+)
+
 ANSWERING = frozenset(
     {
         Reason.EXACT,
-        Reason.NEAR_VERBATIM,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
         Reason.DISTINCTIVE_LEAD,
@@ -209,11 +230,14 @@ def _meaningful(message: Message) -> tuple[str, ...]:
 
 
 def _asking_sentence(sentences: tuple[str, ...]) -> str | None:
-    """In a message of several sentences, the one that asks: the last with a "?", else the last."""
+    """In a message of several sentences, the one that asks: the last with a "?", else the last that opens
+    with a question word ("what…", "does…"), else the last.
+    """
     if len(sentences) < 2:
         return None
-    asking = [sentence for sentence in sentences if "?" in sentence]
-    return (asking or sentences)[-1]
+    marked = [sentence for sentence in sentences if "?" in sentence]
+    opened = [sentence for sentence in sentences if _INTERROGATIVE.match(normalise(sentence))]
+    return (marked or opened or sentences)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +356,7 @@ class Matcher:
         self._unseen_idf = math.log(1 + count / 0.5)
 
         self._terms = [item.terms for item in analysed]
+        self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
         self._postings = _postings(self._terms)
         self._phrasings = [
@@ -379,25 +404,37 @@ class Matcher:
             whole = self._analyzer.text(read.text)
             if whole in self._exact:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
-                return Explanation(
-                    Answer(message, decision.entry, 100.0, reason=Reason.EXACT.value), read, decision, None
-                )
+                return Explanation(_answer(message, decision), read, decision, None)
         if read.small_talk:
             return Explanation(Answer(message, None, 0.0, reason=Reason.SMALL_TALK.value), read, None, None)
         sentences = _meaningful(read)
         decision = self._decide(sentences)
-        focus = None
-        sentence = _asking_sentence(sentences) if decision.entry is None else None
-        if sentence is not None and decision.candidates and Reason.ASKING_SENTENCE.value not in self._without:
-            # The asking sentence alone must pass every rule, and agree with the whole message on the entry.
-            anchor = decision.candidates[0].id
-            focus = self._decide((sentence,), anchor)
-            if focus.entry is not None and focus.entry.id == anchor and not self._whole_closer_to_declined(sentences):
-                reason = Reason.ASKING_SENTENCE.value
-                answer = Answer(message, focus.entry, focus.score, focus.suggestions, reason)
-                return Explanation(answer, read, decision, focus)
-        answer = Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
-        return Explanation(answer, read, decision, focus)
+        sentence = _asking_sentence(sentences)
+        if sentence is None or {Reason.ASKING_SENTENCE.value, Reason.ASKED_ELSEWHERE.value} <= self._without:
+            return Explanation(_answer(message, decision), read, decision, None)
+        focus = self._decide((sentence,), decision.candidates[0].id if decision.candidates else None)
+        return Explanation(_answer(message, self._settle(sentences, decision, focus)), read, decision, focus)
+
+    def _settle(self, sentences: tuple[str, ...], whole: Decision, focus: Decision) -> Decision:
+        """The decision for a message of several sentences, from the whole message's and its asking sentence's."""
+        rescues = Reason.ASKING_SENTENCE.value not in self._without
+        if rescues and focus.entry is not None and not self._whole_closer_to_declined(sentences):
+            if whole.entry is None:
+                # The asking sentence passed every rule alone (with less evidence only when the whole message
+                # points at the same entry): the rest was context.
+                return replace(focus, reason=Reason.ASKING_SENTENCE)
+            if focus.entry != whole.entry and focus.score > whole.score + SENTENCE_LEAD:
+                # Context pulled the message towards another entry than the one its asking sentence clearly names.
+                return replace(focus, reason=Reason.ASKING_SENTENCE)
+        if whole.entry is None or Reason.ASKED_ELSEWHERE.value in self._without:
+            return whole
+        # Context never carries a question that its asking sentence, alone, is declined for,
+        # nor one about something else entirely.
+        if focus.reason in VETOES:
+            return replace(whole, entry=None, reason=focus.reason)
+        if self._unrelated(focus, whole.entry):
+            return replace(whole, entry=None, reason=Reason.ASKED_ELSEWHERE)
+        return whole
 
     def _decide(self, sentences: tuple[str, ...], anchor: str | None = None) -> Decision:
         """Rank the entries for ``sentences`` and apply every rule; the first rule that settles it names the reason.
@@ -474,6 +511,8 @@ class Matcher:
         guards = (
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
             (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),
+            # "Does Putin really do judo": what it asks is in words the essay never uses.
+            (Reason.MOSTLY_UNUSED_WORDS, query.foreign >= FOREIGN_SHARE and not close),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
             (Reason.FACT_ON_UNUSED_WORD, bool(query.factual) and query.unused and short and not close),
             (Reason.FACT_NOT_ASKED, bool(query.factual) and not close and not self._asked_before(query, best.position)),
@@ -488,6 +527,12 @@ class Matcher:
             ),
         )
         return self._first(guards)
+
+    def _unrelated(self, focus: Decision, entry: Entry) -> bool:
+        """Whether the asking sentence has meaningful words and the entry explains none of them."""
+        terms = self._terms[self._position[entry.id]]
+        asked = [term for term, weight in focus.weights.items() if weight and term not in GENERIC]
+        return bool(asked) and not any(term in terms for term in asked)
 
     def _whole_closer_to_declined(self, sentences: tuple[str, ...]) -> bool:
         """Whether a whole message is closer to a question the essay leaves open than to its best entry."""
@@ -555,7 +600,9 @@ class Matcher:
         unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC for term in terms)
         openings = (self._analyzer.text(sentence) for sentence in sentences) if len(sentences) > 1 else (text,)
         factual = next(filter(None, map(factual_kind, openings)), None)
-        return _Query(text, tuple(terms), weights, sum(weights.values()), factual, named, unused)
+        total = sum(weights.values())
+        foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))
+        return _Query(text, tuple(terms), weights, total, factual, named, unused, foreign / total if total else 0.0)
 
     def _rank(self, query: _Query) -> list[_Scored]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core.text import normalise
@@ -71,13 +72,15 @@ _THANKS = _alternatives(
     thanks, thank you, thank u, thankyou, thanks a lot, thanks so much, thank you so much, thanks a bunch, thx, thnx,
     tnx, ty, tysm, tyvm, tia, cheers, much appreciated, appreciate it, i appreciate it, many thanks,
     thanks in advance, thx in advance, thank you in advance, ty in advance, thanks again, danke, merci, gracias,
-    spasibo, grazie, bye, goodbye, cya, see ya, ttyl, have a good one, you are the best, you rock
+    spasibo, grazie, bye, goodbye, cya, see ya, ttyl, have a good one, you are the best, ur the best, you rock,
+    you are a legend, legend, goated, ur goated, you are goated
     """
 )
 _FILLER = _alternatives(
     """
     quick question, quick q, random question, random q, real question, serious question, honest question,
-    small question, dumb question, stupid question, silly question, genuine question, one more question,
+    small question, dumb question, stupid question, silly question, basic question, obvious question, noob question,
+    newbie question, genuine question, one more question, sorry if this is a basic question, sorry if this is obvious,
     another question, just curious, just wondering, i was wondering, i am wondering, was wondering,
     been wondering, i have been wondering, i have a question, got a question, i got a question, can i ask,
     can i ask something, may i ask, mind if i ask, asking for a friend, random thought, random thought but,
@@ -96,7 +99,8 @@ _REACTIONS = _alternatives(
     cool, nice, great, awesome, perfect, wow, whoa, interesting, good, ok cool, got it, that helped, this helped,
     that makes sense, makes sense, i see, fair enough, true, right, well, alright, all right, and, but, k, fr, man,
     question, curious, wondering, morning, evening, night, good night, gn, later, see you, good bye, appreciated,
-    what is up, whats up, how is it going, how are you, how are you doing, nice to meet you, all, guys, people,
+    what is up, whats up, how is it going, how are you, how are you doing, how is your day, how is your day going,
+    nice to meet you, all, guys, people,
     friends, team, chat, bot, there, here, anyone, anybody, someone, somebody, help, yes, no, yeah, yep, nope
     """
 )
@@ -111,12 +115,13 @@ _TAGS = _alternatives(
 _ADDRESSEES = _alternatives("all, guys, people, friends, team, chat, bot, there, everyone, everybody, folks, yall, fam")
 _EDGE = rf"\b(?:{_GREETINGS})\b(?:\s*\b(?:{_ADDRESSEES})\b)*|\b(?:{_THANKS}|{_FILLER})\b"
 _NOISE = re.compile(rf"(?:(?:{_EDGE}|\b(?:{_REACTIONS}|{_TAGS})\b)\s*)+")
-_LEADING = re.compile(rf"^(?:(?:{_EDGE})\s*)+")
+# "sorry if this is dumb but…", "ok so…": a connective after chat manners belongs to them.
+_LEADING = re.compile(rf"^(?:(?:{_EDGE})(?:\s*\b(?:but|and|so)\b)?\s*)+")
 _TRAILING = re.compile(rf"(?:\s*(?:{_EDGE}))+$")
 _TRAILING_TAGS = re.compile(rf"(?:\s*(?:{_EDGE}|\b(?:{_TAGS})\b))+$")
 _TAGGED_MIN_WORDS = 3  # "who is right" asks who is right; "same worldview right" asks if they share one
-_GREETING_ONLY = re.compile(rf"(?:\b(?:{_GREETINGS}|{_ADDRESSEES})\b\s*)+")
-_THANKS_ONLY = re.compile(rf"(?:\b(?:{_THANKS})\b\s*)+")
+_GREETING = re.compile(rf"^(?:{_GREETINGS})\b")
+_THANKING = re.compile(rf"\b(?:{_THANKS})\b")
 
 # A sentence ends at ".", "!", "?", "…", ":" or ";" followed by a space, or at a
 # line break; not at the dot of a title or an abbreviation ("Dr. Saleem", "e.g. oil").
@@ -134,8 +139,6 @@ def _strip_markup(text: str) -> str:
 
 
 def _is_symbol(ch: str) -> bool:
-    import unicodedata  # noqa: PLC0415 - only messages with non-ASCII characters need it
-
     return unicodedata.category(ch) in {"So", "Sk", "Cf", "Mn"} or ch in "\ufe0f\u200d"
 
 
@@ -169,10 +172,11 @@ def _read_sentence(sentence: str) -> list[Part]:
 
 
 def _noise_kind(words: str) -> PartKind:
-    if _GREETING_ONLY.fullmatch(words):
-        return PartKind.GREETING
-    if _THANKS_ONLY.fullmatch(words):
+    """Thanks (and goodbyes) wherever they stand, else a greeting when it opens, else filler."""
+    if _THANKING.search(words):
         return PartKind.THANKS
+    if _GREETING.match(words):
+        return PartKind.GREETING
     return PartKind.FILLER
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.core.matcher import MAX_QUESTION_CHARS, MAX_SUGGESTIONS, Matcher
+from bot.core.matcher import ANSWERING, MAX_QUESTION_CHARS, MAX_SUGGESTIONS, RULES, Matcher, Reason
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 
 
@@ -145,7 +145,7 @@ def test_empty_and_decoration_only_questions_are_declined(matcher: Matcher, ques
 
 
 def test_very_long_question_is_clipped_not_rejected(matcher: Matcher) -> None:
-    """A 10,000-character question is answered from its start and keeps its original text."""
+    """A 10,000-character question is clipped, not refused, and keeps its original text."""
     question = "who is the dominant partner " + "blah " * 2000
 
     answer = matcher.ask(question)
@@ -240,3 +240,122 @@ def test_a_question_closer_to_one_listed_as_not_answered_is_declined() -> None:
     assert answered_id(Matcher(knowledge), "why do cats sleep so much") is None
     assert answered_id(Matcher(knowledge), "why do kitties sleep this much") is None
     assert answered_id(Matcher(knowledge), "do cats nap a lot") == "cats"
+
+
+WRAPPINGS = (
+    "hi. {q}",  # a greeting first, as its own sentence
+    "{q} thanks!",  # thanks last
+    "hey @everyone, quick question. {q}",  # a mention and a filler sentence
+    "{q} 🤔 lol",  # emoji and filler after
+    "yo <@123456789012345678> sorry if this is dumb but {q}\nthanks in advance 🙏",  # several at once
+)
+
+
+@pytest.mark.parametrize("wrapping", WRAPPINGS)
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("how many times has xi met biden", "names-something-else"),
+        ("what is the name of the gas pipeline between russia and china", "fact-not-asked"),
+        ("who is the author's PhD supervisor", "fact-on-unused-word"),
+        ("what caused the sino-soviet split", "closer-to-not-answered"),
+        ("What is the capital of Australia?", "names-something-else"),
+    ],
+)
+def test_every_guard_applies_to_the_question_inside_chat_manners(
+    matcher: Matcher, wrapping: str, question: str, reason: str
+) -> None:
+    """Wrapped in greetings, thanks, filler, mentions or emoji, a declined question is declined for the same reason."""
+    bare, wrapped = matcher.ask(question), matcher.ask(wrapping.format(q=question))
+
+    assert (bare.answered, bare.reason) == (False, reason)
+    assert (wrapped.answered, wrapped.reason) == (False, reason)
+
+
+@pytest.mark.parametrize("wrapping", WRAPPINGS)
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("who is the dominant partner", "dominant-partner"), ("whats in it for china", "what-china-gets")],
+)
+def test_chat_manners_do_not_change_an_answer(matcher: Matcher, wrapping: str, question: str, expected: str) -> None:
+    """What surrounds a question does not change what it asks."""
+    assert answered_id(matcher, wrapping.format(q=question)) == expected
+
+
+def test_the_asking_sentence_must_pass_every_guard(matcher: Matcher) -> None:
+    """A context sentence about the essay does not carry an off-topic question that follows it."""
+    context = "I read the essay on China and Russia last night for my seminar and liked the part on the energy deals."
+    for question in ("How many times has Xi met Biden?", "What is the name of the gas pipeline?"):
+        answer = matcher.ask(f"{context} {question}")
+        assert not answer.answered, question
+
+
+def test_a_question_after_a_context_sentence_is_answered(matcher: Matcher) -> None:
+    """In a rambling message, the sentence that asks is answered when the whole message points the same way."""
+    answer = matcher.ask(
+        "My uncle keeps saying the two are equals and will run the world together. "
+        "From what I read one of them has way more leverage. Which one is in charge?"
+    )
+
+    assert answer.entry is not None
+    assert answer.entry.id == "dominant-partner"
+
+
+@pytest.mark.parametrize(
+    "message", ["hi", "thanks!", "hey everyone 👋", "lol ok", "<@123> hello", "thx bot ur the best"]
+)
+def test_small_talk_is_never_answered(matcher: Matcher, message: str) -> None:
+    """A message with nothing but chat manners gets no citation, and says why."""
+    answer = matcher.ask(message)
+
+    assert (answer.answered, answer.reason, answer.suggestions) == (False, "small-talk", ())
+
+
+def test_every_answer_names_its_reason(matcher: Matcher) -> None:
+    """The reason is one of the stable names, answering for answers and declining for declines."""
+    for question in ("who is the dominant partner", "whos stronger economicaly", "korea", "hi", "what do they gain"):
+        answer = matcher.ask(question)
+        reason = Reason(answer.reason)
+        assert (reason in ANSWERING) == answer.answered, question
+
+
+def test_explain_shows_the_parts_the_candidates_and_the_deciding_rule(matcher: Matcher) -> None:
+    """The explanation carries the same answer and reason as ``ask``, with what led to it."""
+    message = "hey, quick question. whos stronger economicaly? thanks"
+    explanation = matcher.explain(message)
+
+    assert explanation.answer == matcher.ask(message)
+    assert [part.kind.value for part in explanation.message.parts] == ["greeting", "question", "thanks"]
+    assert explanation.decision is not None
+    assert explanation.decision.text == "whos stronger economicaly?"
+    assert explanation.decision.candidates[0].id == "dominant-partner"
+    assert explanation.decision.reason.value == explanation.answer.reason
+
+
+def test_an_off_topic_question_gets_no_did_you_mean(matcher: Matcher) -> None:
+    """An entry that shares one word with an off-topic question is not offered; a near miss still is."""
+    assert matcher.ask("hi. What is the capital of Australia?").suggestions == ()
+    assert [item.id for item in matcher.ask("how many times has xi met biden").suggestions][:1] == ["meeting-count"]
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_rule_can_be_left_out(knowledge: KnowledgeBase, rule: str) -> None:
+    """A matcher built without any one rule still answers and declines: what bench/ablation.py measures."""
+    ablated = Matcher(knowledge, without={rule})
+
+    assert not ablated.ask("hi").answered or rule == "message-parts"
+    assert ablated.ask("who is the dominant partner").answered
+
+
+def test_leaving_out_the_message_reader_lets_chat_manners_sway_the_answer(knowledge: KnowledgeBase) -> None:
+    """Without message parts, a greeting and a filler sentence change what is answered: the rule does work."""
+    message = "sorry if this is a dumb question but who led the soviet union during the sino soviet split"
+
+    assert Matcher(knowledge).ask(message).answered is False
+    assert Matcher(knowledge, without={"message-parts"}).ask(message).answered is True
+
+
+def test_an_unknown_rule_is_refused(knowledge: KnowledgeBase) -> None:
+    """A typo in a rule name fails loudly instead of measuring nothing."""
+    with pytest.raises(ValueError, match="unknown rules: no-such-rule"):
+        Matcher(knowledge, without={"no-such-rule"})

@@ -1,0 +1,102 @@
+"""Reading a message in parts: chat manners are set aside, the question is kept as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.message import PartKind, read_message
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(part.kind.value, part.text) for part in read_message(text).parts]
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("hi. What is the capital of Australia?", "What is the capital of Australia?"),
+        ("hey what does China get", "what does China get"),
+        ("hello everyone! who is the dominant partner", "who is the dominant partner"),
+        ("who is the dominant partner? thanks!", "who is the dominant partner?"),
+        ("who is the dominant partner thx in advance 🙏", "who is the dominant partner"),
+        ("quick question: who wrote the essay", "who wrote the essay"),
+        ("sorry if this is a dumb question but why are they close", "why are they close"),
+        ("who wrote it lol", "who wrote it"),
+        ("<@123456789012345678> who wrote it", "who wrote it"),
+        ("@everyone who wrote it @here", "who wrote it"),
+        ("who wrote it 🤔 :thinking: xD", "who wrote it"),
+        ("**who wrote it**", "who wrote it"),
+        ("> who wrote it", "who wrote it"),
+        ("hi!\nwho wrote it\nthanks in advance", "who wrote it"),
+        ("Hello there. Who wrote it? Thank you!", "Who wrote it?"),
+        ("yo bot, quick q - hey, who wrote it?? ty :)", "who wrote it??"),
+        ("they share a worldview right? or am i wrong here", "they share a worldview"),
+    ],
+)
+def test_chat_manners_around_a_question_are_set_aside(message: str, question: str) -> None:
+    """Greetings, thanks, filler, tags, mentions, emoji and markdown, at either end or on their own, leave the question."""
+    assert read_message(message).question == question
+
+
+def test_each_part_is_named() -> None:
+    """A greeting first, a filler sentence, the question, and thanks last are told apart."""
+    assert kinds("hi! random thought but. who wrote it? thanks") == [
+        ("greeting", "hi!"),
+        ("filler", "random thought but."),
+        ("question", "who wrote it?"),
+        ("thanks", "thanks"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hi",
+        "hey everyone 👋",
+        "thanks!",
+        "thank you so much",
+        "lol",
+        "ok cool",
+        "👍",
+        ":)",
+        "<@123> hi",
+        "bye!",
+        "gm all",
+    ],
+)
+def test_a_message_of_chat_manners_only_is_small_talk(message: str) -> None:
+    """Nothing is asked: the message is small talk."""
+    assert read_message(message).small_talk
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "who is right",  # a tag needs a statement before it
+        "people online keep saying they are brothers",  # "people" is chat only on its own
+        "how does it help Xi",  # "help" is not filler inside a question
+        "what's up with China and Russia",  # "what's up" is a greeting only on its own
+        "does it help them at home, thanks to the summits",
+    ],
+)
+def test_words_that_are_chat_only_at_the_edges_stay_inside_a_question(message: str) -> None:
+    """Words chat and questions share are set aside only where they cannot be part of the question."""
+    assert read_message(message).question == message
+
+
+def test_a_title_is_not_the_end_of_a_sentence() -> None:
+    """ "Dr. Saleem" stays in one sentence."""
+    assert read_message("What else has Dr. Muhammad Saleem written?").questions == (
+        "What else has Dr. Muhammad Saleem written?",
+    )
+
+
+def test_the_question_keeps_its_capitals() -> None:
+    """Names written with capitals stay as written: the matcher reads them as names."""
+    assert read_message("hey, what does BRICS think").question == "what does BRICS think"
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\n", "\u200b", "```\n```"])
+def test_empty_messages_have_no_question(message: str) -> None:
+    """Nothing in, nothing asked."""
+    assert not [part for part in read_message(message).parts if part.kind is PartKind.QUESTION]
