@@ -180,7 +180,7 @@ def eval_command(directory: Path | None, eval_file: Path | None, part: str | Non
         f"in chat manners: at most {thresholds['wrapped_in_scope_drop']:.1%} lower in scope and "
         f"{thresholds['wrapped_out_of_scope_answered']:.0f} answered that should not be; "
         f"in context: at most {thresholds['context_in_scope_drop']:.1%} lower and "
-        f"{thresholds['context_out_of_scope_answered']:.0f} answered"
+        f"{thresholds['context_out_of_scope_answered']:.1%} answered"
     )
     print(f"\nthresholds, in every part: {limits}: {verdict}")
     return 0 if passed else 1

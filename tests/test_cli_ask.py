@@ -169,7 +169,7 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
     bad = tmp_path / "eval.yaml"
     bad.write_text(
         "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
-        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 9}\n"
+        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1}\n"
         "tune:\n  in_scope:\n    - q: who wrote it\n      expect: no-such-entry\n  out_of_scope: [hi]\n"
         "  wrappers: ['hi {q}']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
         "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
@@ -214,7 +214,7 @@ def test_eval_reports_a_wrapper_without_its_placeholder(tmp_path: Path) -> None:
     bad = tmp_path / "eval.yaml"
     bad.write_text(
         "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
-        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 9}\n"
+        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1}\n"
         "tune:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
         "  wrappers: ['hi {q}', 'hi there']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
         "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"

@@ -16,8 +16,14 @@ from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_lim
 
 PARTS = ("tune", "holdout")
 QUESTION = Limit(2_000, "eval questions are what people type")
-RATIO_KEYS = ("in_scope_accuracy", "out_of_scope_rejection", "wrapped_in_scope_drop", "context_in_scope_drop")
-COUNT_KEYS = ("wrapped_out_of_scope_answered", "context_out_of_scope_answered")
+RATIO_KEYS = (
+    "in_scope_accuracy",
+    "out_of_scope_rejection",
+    "wrapped_in_scope_drop",
+    "context_in_scope_drop",
+    "context_out_of_scope_answered",
+)
+COUNT_KEYS = ("wrapped_out_of_scope_answered",)
 PLACEHOLDER = "{q}"
 WRAPPINGS_PER_QUESTION = 4  # each question is wrapped in this many of its part's wrappers, taken in turn
 
@@ -78,8 +84,13 @@ class Wrapped:
 
     @property
     def leaks(self) -> int:
-        """Messages that asked nothing the essay answers, answered all the same because of the chat around them."""
+        """Messages that asked nothing the essay answers, answered all the same because of what was around them."""
         return self.out_of_scope_answered + self.small_talk_answered
+
+    @property
+    def leak_share(self) -> float:
+        asked = self.out_of_scope + self.small_talk
+        return self.leaks / asked if asked else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +122,7 @@ class PartResult:
             and self.wrapped.drop <= thresholds["wrapped_in_scope_drop"]
             and self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"]
             and self.in_context.drop <= thresholds["context_in_scope_drop"]
-            and self.in_context.leaks <= thresholds["context_out_of_scope_answered"]
+            and self.in_context.leak_share <= thresholds["context_out_of_scope_answered"]
         )
 
 
