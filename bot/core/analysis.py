@@ -73,6 +73,7 @@ _BRITISH_ENDINGS = tuple(
 _BRITISH_MIN_LENGTH = 6
 
 _TYPO_MIN_LENGTH = 4
+CLASSIFIED_WORDS = 16_384  # words whose classification an Analyzer remembers
 _DIGITS = re.compile(r"\d")
 _YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")  # 1000 to 2099, or a decade such as 1960s
 # Questions after a specific fact (a date, an amount, a place, a person, a name)
@@ -261,6 +262,7 @@ class Analyzer:
         self._english = english_words()
         self._names = proper_nouns()
         self._modifiers = modifiers()
+        self._classified = self._classify
 
     def text(self, text: str) -> str:
         """Normalised text with synonyms replaced: what whole-phrase comparison sees."""
@@ -284,6 +286,8 @@ class Analyzer:
             if allowed_edits(word):
                 by_length[len(word)].append(word)
         self._vocabulary = {length: tuple(words) for length, words in by_length.items()}
+        # Chat repeats its words, within a message and across messages; a typo correction is the costly part.
+        self._classified = lru_cache(maxsize=CLASSIFIED_WORDS)(self._classify)
 
     @staticmethod
     def terms(text: str) -> list[str]:
@@ -301,13 +305,10 @@ class Analyzer:
         words = analysed.split()
         terms: list[Term] = []
         read = 0  # how many words were looked at
-        seen: dict[str, Term] = {}  # a long message repeats its words; each is classified once
         while read < len(words) and len(terms) < limit:
             word = words[read]
             read += 1
-            term = seen.get(word)
-            if term is None:
-                term = seen[word] = self._classify(word, word in names)
+            term = self._classified(word, word in names)
             if term.kind is not Kind.STOPWORD:
                 terms.append(term)
         roles = [Term(role, Kind.KNOWN) for role in role_terms(words[:read]) if role in self._known_roles]

@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -30,7 +31,7 @@ from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_
 from bot.core.answer import Answer, Suggestion
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Entry, KnowledgeBase
-from bot.core.text import normalise, tokens
+from bot.core.text import tokens
 
 MAX_QUESTION_CHARS = 500
 MAX_TERMS = 40
@@ -60,6 +61,7 @@ FINALISTS = 5
 CANDIDATES = 12
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
+OPENING_WORDS = 10  # "where does the Belt and Road fit in": the longest opening factual_kind reads
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
 _INTERROGATIVE = re.compile(
     r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|"
@@ -136,9 +138,10 @@ class _Query:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scored:
-    """How well one entry fits a question."""
+class Candidate:
+    """How well one entry fits a question: the signals the matcher weighs it on."""
 
+    id: str
     score: float  # 0–100, what ranking uses
     coverage: float  # share of the question's weight that the entry explains
     evidence: float  # that weight itself
@@ -161,7 +164,7 @@ def _similarity(overlap: ArrayLike, verbatim: ArrayLike) -> np.ndarray:
     return 0.7 * np.maximum(overlap, verbatim) + 0.3 * np.asarray(verbatim)
 
 
-def _sufficient(best: _Scored, margin: float) -> tuple[tuple[Reason, bool], ...]:
+def _sufficient(best: Candidate, margin: float) -> tuple[tuple[Reason, bool], ...]:
     """Each way the evidence may be enough for the best entry to answer, and whether it is.
 
     A short question must be mostly explained by the entry; a long, rambling one
@@ -188,7 +191,7 @@ def _answer(message: str, decision: Decision) -> Answer:
     return Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
 
 
-def _came_close(scored: _Scored) -> bool:
+def _came_close(scored: Candidate) -> bool:
     """Whether an entry is worth offering as "did you mean": it explains more than one word of the question.
 
     "What is the capital of Australia" shares one word with an entry about the
@@ -225,8 +228,19 @@ ANSWERING = frozenset(
 
 def _meaningful(message: Message) -> tuple[str, ...]:
     """The message's asking sentences that hold a meaningful word ("about this for a while." holds none)."""
-    sentences = tuple(sentence for sentence in message.questions if not STOPWORDS.issuperset(tokens(sentence)))
+    sentences = tuple(sentence for sentence in message.questions if not STOPWORDS.issuperset(_words(sentence)))
     return sentences or message.questions
+
+
+@lru_cache(maxsize=1024)
+def _words(sentence: str) -> tuple[str, ...]:
+    """``tokens(sentence)``, remembered: a message's sentences are looked at several times."""
+    return tuple(tokens(sentence))
+
+
+def _opening(sentence: str) -> str:
+    """The first words of a sentence: enough to tell what kind of fact it asks for (see factual_kind)."""
+    return " ".join(sentence.split()[:OPENING_WORDS])
 
 
 def _asking_sentence(sentences: tuple[str, ...]) -> str | None:
@@ -236,23 +250,8 @@ def _asking_sentence(sentences: tuple[str, ...]) -> str | None:
     if len(sentences) < 2:
         return None
     marked = [sentence for sentence in sentences if "?" in sentence]
-    opened = [sentence for sentence in sentences if _INTERROGATIVE.match(normalise(sentence))]
+    opened = [sentence for sentence in sentences if _INTERROGATIVE.match(" ".join(_words(sentence)))]
     return (marked or opened or sentences)[-1]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One entry the matcher weighed, with the signals it weighed it on."""
-
-    id: str
-    score: float
-    coverage: float
-    evidence: float
-    labels: float
-    overlap: float
-    verbatim: float
-    strong: int
-    shared: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,15 +416,18 @@ class Matcher:
 
     def _settle(self, sentences: tuple[str, ...], whole: Decision, focus: Decision) -> Decision:
         """The decision for a message of several sentences, from the whole message's and its asking sentence's."""
-        rescues = Reason.ASKING_SENTENCE.value not in self._without
-        if rescues and focus.entry is not None and not self._whole_closer_to_declined(sentences):
-            if whole.entry is None:
-                # The asking sentence passed every rule alone (with less evidence only when the whole message
-                # points at the same entry): the rest was context.
-                return replace(focus, reason=Reason.ASKING_SENTENCE)
-            if focus.entry != whole.entry and focus.score > whole.score + SENTENCE_LEAD:
-                # Context pulled the message towards another entry than the one its asking sentence clearly names.
-                return replace(focus, reason=Reason.ASKING_SENTENCE)
+        # The asking sentence answers when it passed every rule alone (with less evidence only when the
+        # whole message points at the same entry) and the whole message was declined, or when context
+        # pulled the message towards another entry than the one the sentence clearly names.
+        rescues = focus.entry is not None and (
+            whole.entry is None or (focus.entry != whole.entry and focus.score > whole.score + SENTENCE_LEAD)
+        )
+        if (
+            rescues
+            and Reason.ASKING_SENTENCE.value not in self._without
+            and not self._whole_closer_to_declined(sentences, whole)
+        ):
+            return replace(focus, reason=Reason.ASKING_SENTENCE)
         if whole.entry is None or Reason.ASKED_ELSEWHERE.value in self._without:
             return whole
         # Context never carries a question that its asking sentence, alone, is declined for,
@@ -449,7 +451,6 @@ class Matcher:
         if exact is not None:
             return Decision(text, query.text, terms, weights, (), Reason.EXACT, exact, 100.0, ())
         ranked = self._rank(query) if query.total else []
-        candidates = tuple(self._candidate(item) for item in ranked)
         if not ranked:
             reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH
             return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
@@ -458,22 +459,10 @@ class Matcher:
         reason = self._verdict(query, best, ranked[1].score if len(ranked) > 1 else 0.0, focused)
         entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
         suggestions = self._suggestions(ranked, entry)
-        return Decision(text, query.text, terms, weights, candidates, reason, entry, round(best.score, 1), suggestions)
+        score = round(best.score, 1)
+        return Decision(text, query.text, terms, weights, tuple(ranked), reason, entry, score, suggestions)
 
-    def _candidate(self, item: _Scored) -> Candidate:
-        return Candidate(
-            self.knowledge.entries[item.position].id,
-            round(item.score, 1),
-            round(item.coverage, 2),
-            round(item.evidence, 2),
-            round(item.labels, 2),
-            round(item.overlap, 2),
-            round(item.verbatim, 2),
-            item.strong,
-            item.shared,
-        )
-
-    def _verdict(self, query: _Query, best: _Scored, runner_up: float, focused: bool) -> Reason:
+    def _verdict(self, query: _Query, best: Candidate, runner_up: float, focused: bool) -> Reason:
         """The first declining guard that applies, else whether the evidence suffices, then the near-miss check.
 
         ``focused``: the question is the asking sentence of a longer message that points at the same entry.
@@ -504,7 +493,7 @@ class Matcher:
                 break
         return [entries[position] for position in chosen]
 
-    def _guard(self, query: _Query, best: _Scored) -> Reason | None:
+    def _guard(self, query: _Query, best: Candidate) -> Reason | None:
         """The rule that declines the question whatever the scores, if one applies."""
         short = len(query.weights) <= NAMED_QUESTION_TERMS
         close = best.verbatim >= VERBATIM
@@ -534,13 +523,12 @@ class Matcher:
         asked = [term for term, weight in focus.weights.items() if weight and term not in GENERIC]
         return bool(asked) and not any(term in terms for term in asked)
 
-    def _whole_closer_to_declined(self, sentences: tuple[str, ...]) -> bool:
+    def _whole_closer_to_declined(self, sentences: tuple[str, ...], whole: Decision) -> bool:
         """Whether a whole message is closer to a question the essay leaves open than to its best entry."""
-        query = self._query(" ".join(sentences), sentences)
-        ranked = self._rank(query)
-        return bool(ranked) and self._closer_to_declined(query, ranked[0])
+        query = self._query(whole.text, sentences)
+        return bool(whole.candidates) and self._closer_to_declined(query, whole.candidates[0])
 
-    def _closer_to_declined(self, query: _Query, best: _Scored) -> bool:
+    def _closer_to_declined(self, query: _Query, best: Candidate) -> bool:
         """Whether the question is closer to one the essay leaves unanswered than to the best entry's phrasings.
 
         "What caused the Sino-Soviet split" shares every word with the entry
@@ -598,13 +586,15 @@ class Matcher:
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
         named = any(term.kind is Kind.NAME for term in terms)
         unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC for term in terms)
-        openings = (self._analyzer.text(sentence) for sentence in sentences) if len(sentences) > 1 else (text,)
+        openings = (
+            (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)
+        )
         factual = next(filter(None, map(factual_kind, openings)), None)
         total = sum(weights.values())
         foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))
         return _Query(text, tuple(terms), weights, total, factual, named, unused, foreign / total if total else 0.0)
 
-    def _rank(self, query: _Query) -> list[_Scored]:
+    def _rank(self, query: _Query) -> list[Candidate]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""
         overlaps = self._best_overlaps(query)
         candidates = [self._features(query, position, overlaps) for position in self._candidates(query)]
@@ -623,7 +613,7 @@ class Matcher:
                 hits[position] += weight
         return sorted(hits, key=lambda position: (-hits[position], position))[:CANDIDATES]
 
-    def _features(self, query: _Query, position: int, overlaps: list[float]) -> _Scored:
+    def _features(self, query: _Query, position: int, overlaps: list[float]) -> Candidate:
         terms, labels = self._terms[position], self._labels[position]
         evidence = label_weight = 0.0
         strong = shared = 0
@@ -636,9 +626,9 @@ class Matcher:
                 label_weight += weight
         overlap = overlaps[position]
         score = _blend(overlap, evidence / query.total, label_weight / query.total)
-        return _Scored(
-            score, evidence / query.total, evidence, label_weight / query.total, overlap, strong, shared, 0.0, position
-        )
+        coverage, labels_share = evidence / query.total, label_weight / query.total
+        entry_id = self.knowledge.entries[position].id
+        return Candidate(entry_id, score, coverage, evidence, labels_share, overlap, strong, shared, 0.0, position)
 
     def _best_overlaps(self, query: _Query) -> list[float]:
         """Per entry, the best weighted Dice overlap between the question's terms and one of its phrasings."""
@@ -646,13 +636,13 @@ class Matcher:
             return []
         return np.maximum.reduceat(self._phrasing_index.overlaps(query), self._first_phrasing).tolist()
 
-    def _with_verbatim(self, query: _Query, item: _Scored) -> _Scored:
+    def _with_verbatim(self, query: _Query, item: Candidate) -> Candidate:
         closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
         verbatim = closest[1] / 100 if closest else 0.0
         similarity = _similarity(item.overlap, verbatim)
-        return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
+        return replace(item, score=float(_blend(similarity, item.coverage, item.labels)), verbatim=verbatim)
 
-    def _suggestions(self, ranked: list[_Scored], chosen: Entry | None) -> tuple[Suggestion, ...]:
+    def _suggestions(self, ranked: list[Candidate], chosen: Entry | None) -> tuple[Suggestion, ...]:
         """Entries that came close, best first: the others worth offering besides (or instead of) an answer."""
         top = ranked[0].score
         suggestions = []
