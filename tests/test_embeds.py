@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.answer import Answer, Suggestion
 from bot.core.checks import Problem
+from bot.core.matcher import Matcher
 from bot.core.model import Citation, KnowledgeBase, Summaries, SummaryPoint
 from bot.embeds import (
     DESCRIPTION_LIMIT,
@@ -24,6 +25,7 @@ from bot.embeds import (
     summary_messages,
     topic_pages,
 )
+from bot.terminal import render_answer
 
 
 def test_clip_cuts_at_a_word_boundary_with_an_ellipsis() -> None:
@@ -169,3 +171,13 @@ def test_problems_report_fits_one_message() -> None:
     assert len(report) < 2000
     assert report.startswith("```\nknowledge/entries/x.yaml:1: ")
     assert "more (run `python -m bot validate`)" in report
+
+
+def test_an_off_topic_question_gets_example_questions_in_discord_and_the_terminal(knowledge: KnowledgeBase) -> None:
+    """No entry came close to an off-topic question, so both renderings offer examples, not "did you mean"."""
+    answer = Matcher(knowledge).ask("hi. What is the capital of Australia?")
+
+    assert not answer.answered
+    assert "You could ask" in decline_embed(answer, knowledge).description
+    assert "Did you mean" not in decline_embed(answer, knowledge).description
+    assert "You could ask" in render_answer(answer, knowledge)

@@ -381,6 +381,7 @@ class Matcher:
                 for question in entry.not_answered
             ]
         )
+        self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
@@ -541,7 +542,7 @@ class Matcher:
         touched = np.flatnonzero(overlaps)
         if not touched.size:
             return False
-        texts = [self._declined.phrasings[index].text for index in touched]
+        texts = self._declined_texts[touched]
         verbatim = process.cdist([query.text], texts, scorer=fuzz.ratio, dtype=np.float64)[0] / 100
         target = _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
         return bool(_similarity(overlaps[touched], verbatim).max() >= target)

@@ -119,6 +119,7 @@ _NOISE = re.compile(rf"(?:(?:{_EDGE}|\b(?:{_REACTIONS}|{_TAGS})\b)\s*)+")
 _LEADING = re.compile(rf"^(?:(?:{_EDGE})(?:\s*\b(?:but|and|so)\b)?\s*)+")
 _TRAILING = re.compile(rf"(?:\s*(?:{_EDGE}))+$")
 _TRAILING_TAGS = re.compile(rf"(?:\s*(?:{_EDGE}|\b(?:{_TAGS})\b))+$")
+_TAIL_CHARS = 120  # longer than any run of chat manners at the end of a sentence
 _TAGGED_MIN_WORDS = 3  # "who is right" asks who is right; "same worldview right" asks if they share one
 _GREETING = re.compile(rf"^(?:{_GREETINGS})\b")
 _THANKING = re.compile(rf"\b(?:{_THANKS})\b")
@@ -135,6 +136,8 @@ def _strip_markup(text: str) -> str:
     """The text without mentions, emoji, emoticons and markdown, which never carry a question."""
     text = _MARKUP.sub(" ", text)
     text = _EMOTICONS.sub(" ", text)
+    if text.isascii():
+        return text
     return "".join(ch for ch in text if ch.isascii() or not _is_symbol(ch))
 
 
@@ -156,9 +159,11 @@ def _read_sentence(sentence: str) -> list[Part]:
         return []
     leading = _LEADING.match(words)
     start = leading.end() if leading else 0
-    trailing = _TRAILING_TAGS.search(words, start)
+    # Chat manners at the end are short: searching only the tail keeps a long sentence cheap.
+    tail = max(start, len(words) - _TAIL_CHARS)
+    trailing = _TRAILING_TAGS.search(words, tail)
     if trailing and len(words[start : trailing.start()].split()) < _TAGGED_MIN_WORDS:
-        trailing = _TRAILING.search(words, start)
+        trailing = _TRAILING.search(words, tail)
     if _NOISE.fullmatch(words) or (trailing and trailing.start() <= start):
         return [Part(_noise_kind(words), sentence.strip())]
     parts = []
