@@ -9,8 +9,13 @@ Every signal works on analysed terms (see analysis.py), weighted by rarity (IDF)
   questions, blended with order-aware fuzzy similarity to it.
 - labels: how much of the question the entry's title and keywords explain.
 
-Ranking blends them; accepting an answer (``_confident``) asks for more than a
-high rank, because a wrong answer with a citation is worse than none.
+Ranking blends them; accepting an answer asks for more than a high rank,
+because a wrong answer with a citation is worse than none: guards that decline
+whatever the scores, then rules that say when the evidence is enough, then the
+check against questions the essay leaves open. Each is named by a Reason, which
+every Answer carries; a Matcher can be built without any of them (RULES) to
+measure what each is worth. A message is first read in parts (message.py), and
+in a message of several sentences the asking one is decided alone too.
 """
 
 from __future__ import annotations
@@ -63,11 +68,12 @@ COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does no
 FOCUS_COVERAGE = 0.4
 OPENING_WORDS = 10  # "where does the Belt and Road fit in": the longest opening factual_kind reads
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
+FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
+
 _INTERROGATIVE = re.compile(
     r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|"
     r"have|had)\b"
 )
-FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
 SHORT_QUESTION_TERMS = 6
 NAMED_QUESTION_TERMS = 10  # in a longer message, a name or a word the essay never uses is more likely context
 
@@ -191,17 +197,17 @@ def _answer(message: str, decision: Decision) -> Answer:
     return Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
 
 
-def _came_close(scored: Candidate) -> bool:
+def _came_close(candidate: Candidate) -> bool:
     """Whether an entry is worth offering as "did you mean": it explains more than one word of the question.
 
     "What is the capital of Australia" shares one word with an entry about the
     West; offering it would only puzzle the asker, who gets example questions instead.
     """
-    if scored.score < SUGGEST_THRESHOLD:
+    if candidate.score < SUGGEST_THRESHOLD:
         return False
-    if scored.shared >= 2:
-        return scored.coverage >= CLOSE_COVERAGE
-    return scored.coverage >= SOLE_TERM_COVERAGE and scored.strong >= 1
+    if candidate.shared >= 2:
+        return candidate.coverage >= CLOSE_COVERAGE
+    return candidate.coverage >= SOLE_TERM_COVERAGE and candidate.strong >= 1
 
 
 # The guards an asking sentence is declined for even when the rest of its message would be answered.
@@ -244,14 +250,18 @@ def _opening(sentence: str) -> str:
 
 
 def _asking_sentence(sentences: tuple[str, ...]) -> str | None:
-    """In a message of several sentences, the one that asks: the last with a "?", else the last that opens
-    with a question word ("what…", "does…"), else the last.
+    """In a message of several sentences, the one that asks: the last that opens with a question word
+    ("what…", "does…") and has a "?", else the last with either, else the last. "What help does Beijing
+    give? Money, energy?" asks the first: the second only lists what it means.
     """
     if len(sentences) < 2:
         return None
-    marked = [sentence for sentence in sentences if "?" in sentence]
-    opened = [sentence for sentence in sentences if _INTERROGATIVE.match(" ".join(_words(sentence)))]
-    return (marked or opened or sentences)[-1]
+    marked = {sentence for sentence in sentences if "?" in sentence}
+    opened = {sentence for sentence in sentences if _INTERROGATIVE.match(" ".join(_words(sentence)))}
+    for asking in (marked & opened, marked, opened):
+        if asking:
+            return [sentence for sentence in sentences if sentence in asking][-1]
+    return sentences[-1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,8 +100,8 @@ _REACTIONS = _alternatives(
     that makes sense, makes sense, i see, fair enough, true, right, well, alright, all right, and, but, k, fr, man,
     question, curious, wondering, morning, evening, night, good night, gn, later, see you, good bye, appreciated,
     what is up, whats up, how is it going, how are you, how are you doing, how is your day, how is your day going,
-    nice to meet you, all, guys, people,
-    friends, team, chat, bot, there, here, anyone, anybody, someone, somebody, help, yes, no, yeah, yep, nope
+    nice to meet you, all, guys, people, friends, team, chat, bot, there, here, anyone, anybody, someone, somebody,
+    help, yes, no, yeah, yep, nope
     """
 )
 # Tags that turn a statement into a question without changing what it asks ("same worldview right?").
@@ -166,13 +166,15 @@ def _read_sentence(sentence: str) -> list[Part]:
         trailing = _TRAILING.search(words, tail)
     if _NOISE.fullmatch(words) or (trailing and trailing.start() <= start):
         return [Part(_noise_kind(words), sentence.strip())]
-    parts = []
-    if leading:
-        parts.append(Part(_noise_kind(leading.group(0).strip()), leading.group(0).strip()))
-    core = _raw_span(sentence, len(words[:start].split()), trailing)
+    head, core, tail_text = _split_raw(
+        sentence, len(words[:start].split()), len(trailing.group(0).split()) if trailing else 0
+    )
+    if not core:
+        return [Part(_noise_kind(words), sentence.strip())]
+    parts = [Part(_noise_kind(words[:start].strip()), head)] if head else []
     parts.append(Part(PartKind.QUESTION, core))
-    if trailing:
-        parts.append(Part(_noise_kind(trailing.group(0).strip()), trailing.group(0).strip()))
+    if tail_text:
+        parts.append(Part(_noise_kind(trailing.group(0).strip() if trailing else ""), tail_text))
     return parts
 
 
@@ -188,18 +190,17 @@ def _noise_kind(words: str) -> PartKind:
 _RAW_WORD = re.compile(r"\S+")
 
 
-def _raw_span(sentence: str, skip: int, trailing: re.Match[str] | None) -> str:
-    """The sentence as written, without its first ``skip`` normalised words and the trailing noise.
+def _split_raw(sentence: str, leading: int, trailing: int) -> tuple[str, str, str]:
+    """The sentence as written, cut into its first ``leading`` normalised words, the rest, and the last ``trailing``.
 
     Normalised words map back to raw words one to one except where normalising
     splits or expands a word, so the raw words are walked until their normalised
     forms have covered as many words as were set aside.
     """
     raw = _RAW_WORD.findall(sentence)
-    start = _raw_index(raw, skip)
-    drop = len(trailing.group(0).split()) if trailing else 0
-    end = len(raw) - _raw_index(list(reversed(raw)), drop)
-    return " ".join(raw[start:end]) if start < end else sentence.strip()
+    start = _raw_index(raw, leading)
+    end = len(raw) - _raw_index(raw[::-1], trailing)
+    return " ".join(raw[:start]), " ".join(raw[start:end]), " ".join(raw[end:])
 
 
 def _raw_index(raw: list[str], words: int) -> int:

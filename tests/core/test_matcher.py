@@ -359,3 +359,14 @@ def test_an_unknown_rule_is_refused(knowledge: KnowledgeBase) -> None:
     """A typo in a rule name fails loudly instead of measuring nothing."""
     with pytest.raises(ValueError, match="unknown rules: no-such-rule"):
         Matcher(knowledge, without={"no-such-rule"})
+
+
+def test_a_list_after_a_question_does_not_replace_it(matcher: Matcher) -> None:
+    """ "What help does Beijing give? Money, energy, backing at the UN?": the question is the first sentence."""
+    answer = matcher.ask(
+        "Russia is cut off from Western banks now. What kind of help is Beijing actually giving Moscow? "
+        "Money, energy, backing at the UN?"
+    )
+
+    assert answer.entry is not None
+    assert answer.entry.id == "what-russia-gets"
