@@ -164,18 +164,29 @@ def test_eval_passes_its_thresholds_on_the_shipped_knowledge() -> None:
     assert result.stdout.rstrip().endswith("PASS")
 
 
-def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
-    """An eval file naming an entry that doesn't exist is reported with its line."""
-    bad = tmp_path / "eval.yaml"
-    bad.write_text(
+def write_eval(
+    folder: Path,
+    tune_expect: str = "author",
+    tune_wrappers: str = "'hi {q}'",
+    holdout_context: str = "'i read it. {q}'",
+) -> Path:
+    """A small eval file; each argument is one thing a test can get wrong."""
+    path = folder / "eval.yaml"
+    path.write_text(
         "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
         "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1}\n"
-        "tune:\n  in_scope:\n    - q: who wrote it\n      expect: no-such-entry\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
+        f"tune:\n  in_scope:\n    - q: who wrote it\n      expect: {tune_expect}\n  out_of_scope: [hi]\n"
+        f"  wrappers: [{tune_wrappers}]\n  context: ['i read it. {{q}}']\n  small_talk: [thanks]\n"
         "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n",
+        f"  wrappers: ['hi {{q}}']\n  context: [{holdout_context}]\n  small_talk: [thanks]\n",
         encoding="utf-8",
     )
+    return path
+
+
+def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
+    """An eval file naming an entry that doesn't exist is reported with its line."""
+    bad = write_eval(tmp_path, tune_expect="no-such-entry")
 
     result = run_cli("eval", "--file", str(bad))
 
@@ -211,16 +222,7 @@ def test_ask_explain_prints_the_parts_the_candidates_and_the_rule() -> None:
 
 def test_eval_reports_a_wrapper_without_its_placeholder(tmp_path: Path) -> None:
     """A wrapper that does not hold {q} exactly once is reported with its line."""
-    bad = tmp_path / "eval.yaml"
-    bad.write_text(
-        "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
-        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1}\n"
-        "tune:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}', 'hi there']\n  context: ['i read it. {q}']\n  small_talk: [thanks]\n"
-        "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
-        "  wrappers: ['hi {q}']\n  context: ['i read it. {q} {q}']\n  small_talk: [thanks]\n",
-        encoding="utf-8",
-    )
+    bad = write_eval(tmp_path, tune_wrappers="'hi {q}', 'hi there'", holdout_context="'i read it. {q} {q}'")
 
     result = run_cli("eval", "--file", str(bad))
 

@@ -290,15 +290,26 @@ def test_the_asking_sentence_must_pass_every_guard(matcher: Matcher) -> None:
         assert not answer.answered, question
 
 
-def test_a_question_after_a_context_sentence_is_answered(matcher: Matcher) -> None:
-    """In a rambling message, the sentence that asks is answered when the whole message points the same way."""
-    answer = matcher.ask(
-        "My uncle keeps saying the two are equals and will run the world together. "
-        "From what I read one of them has way more leverage. Which one is in charge?"
-    )
-
-    assert answer.entry is not None
-    assert answer.entry.id == "dominant-partner"
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (  # the sentence that asks is answered when the whole message points the same way
+            "My uncle keeps saying the two are equals and will run the world together. "
+            "From what I read one of them has way more leverage. Which one is in charge?",
+            "dominant-partner",
+        ),
+        (  # "Money, energy?" only lists what the question before it means
+            "Russia is cut off from Western banks now. What kind of help is Beijing actually giving Moscow? "
+            "Money, energy, backing at the UN?",
+            "what-russia-gets",
+        ),
+    ],
+)
+def test_the_question_in_a_message_of_several_sentences_is_answered(
+    matcher: Matcher, message: str, expected: str
+) -> None:
+    """Context before a question, or a list after it, leaves the question answered."""
+    assert answered_id(matcher, message) == expected
 
 
 @pytest.mark.parametrize(
@@ -359,14 +370,3 @@ def test_an_unknown_rule_is_refused(knowledge: KnowledgeBase) -> None:
     """A typo in a rule name fails loudly instead of measuring nothing."""
     with pytest.raises(ValueError, match="unknown rules: no-such-rule"):
         Matcher(knowledge, without={"no-such-rule"})
-
-
-def test_a_list_after_a_question_does_not_replace_it(matcher: Matcher) -> None:
-    """ "What help does Beijing give? Money, energy, backing at the UN?": the question is the first sentence."""
-    answer = matcher.ask(
-        "Russia is cut off from Western banks now. What kind of help is Beijing actually giving Moscow? "
-        "Money, energy, backing at the UN?"
-    )
-
-    assert answer.entry is not None
-    assert answer.entry.id == "what-russia-gets"
