@@ -466,7 +466,7 @@ class Matcher:
             reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH
             return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
         best = ranked[0]
-        focused = anchor == self.knowledge.entries[best.position].id and best.coverage >= FOCUS_COVERAGE
+        focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE
         reason = self._verdict(query, best, ranked[1].score if len(ranked) > 1 else 0.0, focused)
         entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
         suggestions = self._suggestions(ranked, entry)
