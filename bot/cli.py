@@ -7,12 +7,13 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.config import SettingsError, load_settings
-from bot.core.answer import Answer
+from bot.core.conversation import Conversation
 from bot.core.evaluation import PARTS, EvalSet, PartResult, Wrapped, load_eval, run_eval
 from bot.core.gaps import Gap, group_gaps, stub_yaml
 from bot.core.loader import EVAL_FILE, KnowledgeError, display_path, load_knowledge
@@ -20,7 +21,7 @@ from bot.core.matcher import ANSWERING, Matcher
 from bot.core.model import KnowledgeBase
 from bot.knowledge_store import KnowledgeStore
 from bot.storage import Rating, SqliteQuestionLog
-from bot.terminal import render_answer, render_explanation
+from bot.terminal import choices, render_answer, render_explanation
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
 
@@ -45,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument(
         "--explain", action="store_true", help='show how it was decided (with --json: add a "reason" field)'
+    )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with -, read conversations: consecutive lines follow up on each other, a blank line starts over",
     )
     ask.add_argument("--knowledge", type=Path, help=knowledge_help)
 
@@ -100,25 +106,36 @@ def _load(directory: Path | None) -> KnowledgeBase | None:
         return None
 
 
-def ask_command(words: list[str], as_json: bool, explain: bool, directory: Path | None) -> int:
+def ask_command(words: list[str], as_json: bool, explain: bool, conversation: bool, directory: Path | None) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
     matcher = Matcher(knowledge)
-    questions: Iterable[str] = (line.rstrip("\n") for line in sys.stdin) if words == ["-"] else [" ".join(words)]
-    for number, question in enumerate(questions):
-        explanation = matcher.explain(question)
+    from_stdin = words == ["-"]
+    lines: Iterable[str] = (line.rstrip("\r\n") for line in sys.stdin) if from_stdin else [" ".join(words)]
+    talk = Conversation()
+    printed = 0
+    for question in lines:
+        if conversation and from_stdin and not question.strip():
+            talk = Conversation()  # a blank line ends the conversation and prints nothing
+            continue
+        # Every line of a conversation follows the one before it, however long it took to type.
+        if conversation:
+            explanation, talk = matcher.reply(question, talk, float(printed))
+        else:
+            explanation = matcher.explain(question)
         answer = explanation.answer
         if as_json:
             data = answer.to_json()
             if explain:
                 data["reason"] = answer.reason
             print(json.dumps(data, ensure_ascii=False), flush=True)
-            continue
-        text = render_answer(answer, knowledge)
-        if explain:
-            text += "\n\n" + render_explanation(explanation)
-        print(("\n" if number else "") + text, flush=True)
+        else:
+            text = render_answer(answer, knowledge)
+            if explain:
+                text += "\n\n" + render_explanation(explanation)
+            print(("\n" if printed else "") + text, flush=True)
+        printed += 1
     return 0
 
 
@@ -126,25 +143,44 @@ def chat_command(directory: Path | None, stdin: TextIO = sys.stdin) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
+    if stdin.isatty():
+        import readline  # noqa: F401, PLC0415 - line editing and history for input(), on a terminal only
     matcher = Matcher(knowledge)
     essay = knowledge.essay
     print(f'Ask me about "{essay.title}" by {essay.author}.')
-    print("Type a question, a number to pick a suggestion, /summary for a summary, or quit.\n")
-    last: Answer | None = None
+    print("Type a question, a number to pick what is offered, /new to start over, /summary for a summary, or quit.\n")
+    conversation = Conversation()
+    offered: list[tuple[str, str]] = []
     while True:
-        print("you> ", end="", flush=True)
-        line = stdin.readline()
-        if not line or line.strip().lower() in QUIT_WORDS:
+        line = _read_line(stdin)
+        if line is None or line.strip().lower() in QUIT_WORDS:
             print()
             return 0
         text = line.strip()
         if text.lower() in {"/summary", "/summary short", "/summary full"}:
             print(_summary_text(knowledge, full=text.lower().endswith("full")) + "\n")
             continue
-        if last is not None and text.isdigit() and 1 <= int(text) <= len(last.suggestions):
-            text = knowledge.entry(last.suggestions[int(text) - 1].id).questions[0]  # type: ignore[union-attr]
-        last = matcher.ask(text)
-        print(render_answer(last, knowledge) + "\n")
+        if text.lower() == "/new":
+            conversation, offered = Conversation(), []
+            print("Starting over.\n")
+            continue
+        if text.isdigit() and 1 <= int(text) <= len(offered):
+            picked = knowledge.entry(offered[int(text) - 1][0])
+            text = picked.questions[0] if picked else text
+        explanation, conversation = matcher.reply(text, conversation, time.monotonic())
+        offered = choices(explanation.answer, knowledge)
+        print(render_answer(explanation.answer, knowledge) + "\n")
+
+
+def _read_line(stdin: TextIO) -> str | None:
+    """The next line typed, or None at the end of input; through input() on a terminal, for readline."""
+    if stdin is sys.stdin and stdin.isatty():
+        try:
+            return input("you> ")
+        except EOFError:
+            return None
+    print("you> ", end="", flush=True)
+    return stdin.readline() or None
 
 
 def _summary_text(knowledge: KnowledgeBase, full: bool) -> str:
@@ -284,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: run_command(sync_only=False),
         "sync": lambda: run_command(sync_only=True),
         "validate": lambda: validate_command(args.path),
-        "ask": lambda: ask_command(args.question, args.json, args.explain, args.knowledge),
+        "ask": lambda: ask_command(args.question, args.json, args.explain, args.conversation, args.knowledge),
         "chat": lambda: chat_command(args.knowledge),
         "eval": lambda: eval_command(args.knowledge, args.file, args.part),
         "gaps": lambda: gaps_command(args.stub, args.limit, args.database),

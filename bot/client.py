@@ -17,7 +17,7 @@ from discord.ext import commands
 from watchfiles import awatch
 
 from bot.config import Settings
-from bot.core.answer import Answer
+from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer
 from bot.embeds import problems_report
 from bot.exts._common import EXPECTED_ERRORS
 from bot.health import HealthServer
@@ -124,7 +124,7 @@ class ExplainerBot(commands.Bot):
         """Record a declined or weak question for the gaps report; a storage failure never stops answering."""
         if answer.answered and answer.score >= WEAK_SCORE and not answer.suggestions:
             return
-        if not answer.question.strip():
+        if not answer.question.strip() or answer.kind in (SMALL_TALK, PARAGRAPH):
             return
         try:
             await self.questions.record_question(

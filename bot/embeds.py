@@ -92,6 +92,8 @@ def answer_embed(entry: Entry, knowledge: KnowledgeBase, confidence: float | Non
 def decline_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
     """A short, friendly "not in the essay", with suggestions or example questions."""
     lines = [f"I couldn't find an answer to “{echo(answer.question, 200)}” in the essay."]
+    if answer.note:
+        lines.append(f"\n{discord.utils.escape_markdown(clip(answer.note, DESCRIPTION_LIMIT // 2))}")
     if answer.suggestions:
         lines.append("\nDid you mean one of these? Pick one below.")
     else:
@@ -165,6 +167,11 @@ def topic_pages(knowledge: KnowledgeBase) -> list[discord.Embed]:
         embed.set_footer(text=f"Page {number}/{total} · /topics topic: shows one · /ask asks anything")
         pages.append(embed)
     return pages
+
+
+def small_talk_embed(answer: Answer) -> discord.Embed:
+    """The bot's short reply to a message that asks nothing of the essay."""
+    return discord.Embed(description=clip(answer.reply, DESCRIPTION_LIMIT), colour=COLOUR)
 
 
 def source_embed(knowledge: KnowledgeBase, number: int, text: str) -> discord.Embed:

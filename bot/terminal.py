@@ -11,21 +11,50 @@ from bot.core.model import KnowledgeBase
 WIDTH = 88
 
 
+def choices(answer: Answer, knowledge: KnowledgeBase) -> list[tuple[str, str]]:
+    """The entries an answer offers, numbered from 1 in the order shown: suggestions, then what to read next."""
+    offered = [(item.id, item.title) for item in answer.suggestions]
+    related = answer.entry.related if answer.entry else ()
+    offered += [(entry.id, entry.title) for entry_id in related if (entry := knowledge.entry(entry_id))]
+    return list(dict.fromkeys(offered))
+
+
 def render_answer(answer: Answer, knowledge: KnowledgeBase) -> str:
-    """A readable answer with its cited passages, or an honest decline with suggestions."""
-    if answer.entry is None:
+    """A readable answer with its cited passages, a paragraph, a reply to small talk, or an honest decline."""
+    if answer.reply:
+        return answer.reply
+    if answer.entry is None and answer.paragraph is None:
         return render_decline(answer, knowledge)
-    lines = [f"{answer.entry.title}  (match {answer.score:.0f}/100)", "", *_wrap(answer.entry.answer), ""]
-    for citation in answer.citations:
-        lines.extend(_wrap(f"“{citation.quote}”", prefix=f"  ¶{citation.paragraph}  ", indent="       "))
-    if answer.suggestions:
-        lines += ["", "Close to this: " + "; ".join(item.title for item in answer.suggestions)]
+    if answer.paragraph is not None:
+        paragraph = answer.paragraph
+        lines = [f"¶{paragraph.paragraph} of {knowledge.essay.title}", "", *_wrap(paragraph.quote)]
+    else:
+        lines = _render_entry(answer, knowledge)
+    offered = choices(answer, knowledge)
+    if offered:
+        lines += ["", "Read next (type a number):", *(f"  {n}. {title}" for n, (_, title) in enumerate(offered, 1))]
     lines += ["", f"Source: {knowledge.essay.title}, by {knowledge.essay.author}"]
     return "\n".join(lines)
 
 
+def _render_entry(answer: Answer, knowledge: KnowledgeBase) -> list[str]:
+    entry = answer.entry
+    if entry is None:
+        return []
+    lines = [f"{entry.title}  (match {answer.score:.0f}/100)", "", *_wrap(entry.answer), ""]
+    for citation in answer.citations:
+        lines.extend(_wrap(f"“{citation.quote}”", prefix=f"  ¶{citation.paragraph}  ", indent="       "))
+    if answer.detail:
+        for number in dict.fromkeys(citation.paragraph for citation in answer.citations):
+            text = knowledge.essay.paragraph(number) or ""
+            lines += ["", *_wrap(text, prefix=f"  ¶{number} in full: ", indent="  ")]
+    return lines
+
+
 def render_decline(answer: Answer, knowledge: KnowledgeBase) -> str:
     lines = ["The essay doesn't answer that, as far as I can tell."]
+    if answer.note:
+        lines.extend(_wrap(answer.note))
     if answer.suggestions:
         lines.append("Did you mean:")
         lines.extend(f"  {number}. {item.title}" for number, item in enumerate(answer.suggestions, 1))

@@ -13,7 +13,18 @@ from bot.config import PROJECT_ROOT
 from bot.core.model import KnowledgeBase
 from tests.conftest import run_cli
 
-JSON_KEYS = {"question", "answered", "id", "title", "answer", "score", "citations", "suggestions"}
+JSON_KEYS = {
+    "question",
+    "answered",
+    "kind",
+    "follow_up_of",
+    "id",
+    "title",
+    "answer",
+    "score",
+    "citations",
+    "suggestions",
+}
 
 
 def assert_contract(payload: dict) -> None:
@@ -31,7 +42,13 @@ def assert_contract(payload: dict) -> None:
         assert set(suggestion) == {"id", "title", "score"}
         assert isinstance(suggestion["score"], float)
     assert len(payload["suggestions"]) <= 3
-    if payload["answered"]:
+    assert payload["kind"] in {"answer", "decline", "small_talk", "paragraph"}
+    assert payload["answered"] == (payload["kind"] in {"answer", "paragraph"})
+    assert payload["follow_up_of"] is None or isinstance(payload["follow_up_of"], str)
+    if payload["kind"] == "paragraph":
+        assert payload["id"] is None
+        assert payload["citations"][0]["quote"] == payload["answer"]
+    elif payload["answered"]:
         assert isinstance(payload["id"], str)
         assert payload["title"]
         assert payload["answer"]
@@ -231,3 +248,31 @@ def test_eval_reports_a_wrapper_without_its_placeholder(tmp_path: Path) -> None:
         f'{bad}:8: "tune": a "wrappers" item must hold {{q}} exactly once, where the question goes',
         f'{bad}:17: "holdout": a "context" item must hold {{q}} exactly once, where the question goes',
     ]
+
+
+def test_ask_conversation_reads_each_line_after_the_ones_before() -> None:
+    """Consecutive lines form one conversation; a blank line ends it and prints nothing."""
+    lines = "what does china get out of it\nand russia?\nsource?\n\nand russia?\nhi\nwhat does paragraph 4 say\n"
+    result = run_cli("ask", "--json", "--conversation", "-", stdin=lines)
+
+    assert result.returncode == 0, result.stderr
+    payloads = [json.loads(line) for line in result.stdout.splitlines()]
+    for payload in payloads:
+        assert_contract(payload)
+    assert [(item["kind"], item["id"], item["follow_up_of"]) for item in payloads[:3]] == [
+        ("answer", "what-china-gets", None),
+        ("answer", "what-russia-gets", "what-china-gets"),
+        ("answer", "what-russia-gets", "what-russia-gets"),
+    ]
+    assert payloads[3]["follow_up_of"] is None  # a new conversation: "and russia?" leans on nothing
+    assert [item["kind"] for item in payloads[4:]] == ["small_talk", "paragraph"]
+    assert payloads[5]["citations"][0]["paragraph"] == 4
+
+
+def test_ask_json_without_conversation_reads_each_line_alone() -> None:
+    """Without --conversation, "and russia?" after a question is read on its own, and CRLF input is fine."""
+    result = run_cli("ask", "--json", "-", stdin="what does china get out of it\r\nand russia?\r\n")
+
+    payloads = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [item["follow_up_of"] for item in payloads] == [None, None]
+    assert payloads[1]["question"] == "and russia?"

@@ -20,6 +20,7 @@ from bot.core.yamlio import YamlMap, YamlProblem, parse_yaml, read_limited
 ESSAY_FILE = "essay.yaml"
 SUMMARIES_FILE = "summaries.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
+COUNTERPARTS_FILE = "counterparts.yaml"
 EVAL_FILE = "eval.yaml"
 ENTRIES_DIR = "entries"
 
@@ -115,6 +116,7 @@ class _KnowledgeReader:
         placed = self._entries(essay)
         summaries = self._summaries(essay)
         synonyms = self._synonyms()
+        counterparts = self._counterparts()
         self._check_across_entries(placed)
         if essay is not None and not self.problems:
             self._check_coverage(essay, placed)
@@ -125,6 +127,7 @@ class _KnowledgeReader:
             entries=tuple(item.entry for item in placed),
             summaries=summaries,
             synonyms=synonyms,
+            counterparts=counterparts,
             version=self._digest.hexdigest()[:12],
         )
 
@@ -146,7 +149,7 @@ class _KnowledgeReader:
         return None
 
     def _check_stray_files(self) -> None:
-        known = {ESSAY_FILE, SUMMARIES_FILE, SYNONYMS_FILE, EVAL_FILE}
+        known = {ESSAY_FILE, SUMMARIES_FILE, SYNONYMS_FILE, COUNTERPARTS_FILE, EVAL_FILE}
         expected = f"entries belong in {ENTRIES_DIR}/, and the other files are {', '.join(sorted(known))}"
         for path in sorted(self.directory.glob("*.y*ml")):
             if path.name not in known:
@@ -401,6 +404,29 @@ class _KnowledgeReader:
                     line,
                     f"the full summary follows the essay's order: this bullet cites ¶{here} after one citing ¶{before}",
                 )
+
+    def _counterparts(self) -> MappingProxyType[str, str]:
+        """Each word of a pair mapped to the other; a word may stand in one pair only."""
+        path = self.directory / COUNTERPARTS_FILE
+        read = self._read(path) if path.exists() else None
+        if read is None:
+            return MappingProxyType({})
+        checks, raw = read
+        data = checks.mapping(raw, 1, "the counterparts file")
+        if data is None:
+            return MappingProxyType({})
+        pairs: dict[str, str] = {}
+        for word in data:
+            other = checks.text(data, word, "counterparts", KEYWORD)
+            if other is None:
+                continue
+            one, two = normalise(str(word)), normalise(other)
+            if one in pairs or two in pairs or one == two:
+                where = "a word can be the counterpart of one other only"
+                checks.add(data.line_of(word), f'"{word}" and "{other}": {where}')
+                continue
+            pairs[one], pairs[two] = two, one
+        return MappingProxyType(pairs)
 
     def _synonyms(self) -> MappingProxyType[str, tuple[str, ...]]:
         path = self.directory / SYNONYMS_FILE

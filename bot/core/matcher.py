@@ -33,9 +33,11 @@ from numpy.typing import ArrayLike
 from rapidfuzz import fuzz, process
 
 from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_kind, written_names
-from bot.core.answer import Answer, Suggestion
+from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
+from bot.core.conversation import Conversation, FollowUp, Turn, follow_up_kind, fragment
 from bot.core.message import Message, Part, PartKind, read_message
-from bot.core.model import Entry, KnowledgeBase
+from bot.core.model import Citation, Entry, KnowledgeBase
+from bot.core.replies import requested_paragraph, small_talk_reply
 from bot.core.text import tokens
 
 MAX_QUESTION_CHARS = 500
@@ -67,6 +69,8 @@ CANDIDATES = 12
 COMMON_POSTINGS = 50  # a term in more entries than this (or 5% of them) does not make an entry a candidate
 FOCUS_COVERAGE = 0.4
 OPENING_WORDS = 10  # "where does the Belt and Road fit in": the longest opening factual_kind reads
+SHORT_FOLLOW_UP = 4  # words: a declined message this short is read against the last answer too
+NAMED_TOPIC = 0.5  # of a follow-up's weight in an entry's title and keywords: it names a topic of its own
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
 FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
 
@@ -88,8 +92,12 @@ class Reason(enum.Enum):
     DISTINCTIVE_LEAD = "distinctive-lead"  # several distinctive terms point at it, clearly ahead of the rest
     RAMBLING_LEAD = "rambling-lead"  # in a long message, three or more distinctive terms and a lead
     ASKING_SENTENCE = "asking-sentence"  # in a message of several sentences, the one that asks is answered
+    PARAGRAPH = "paragraph-request"  # a paragraph asked for by its number
+    EVIDENCE = "follow-up-evidence"  # "source?" after an answer: its passages in full
+    MORE = "follow-up-more"  # "why?", "tell me more" after an answer: its passages in full
     # Declines.
-    SMALL_TALK = "small-talk"  # only greetings, thanks, filler, mentions or emoji
+    SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
+    NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
     NOTHING_TO_MATCH = "nothing-to-match"  # no meaningful word
     NO_CANDIDATE = "no-candidate"  # no entry shares a term with it
     NAMES_SOMETHING_ELSE = "names-something-else"  # a name or year the knowledge base never mentions
@@ -223,6 +231,9 @@ VETOES = frozenset(
 ANSWERING = frozenset(
     {
         Reason.EXACT,
+        Reason.PARAGRAPH,
+        Reason.EVIDENCE,
+        Reason.MORE,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
         Reason.DISTINCTIVE_LEAD,
@@ -285,8 +296,9 @@ class Explanation:
 
     answer: Answer
     message: Message
-    decision: Decision | None  # None when the message was small talk
+    decision: Decision | None  # None when the message was small talk or asked for a paragraph
     focus: Decision | None  # the asking sentence's own decision, when there was one
+    matched: str = ""  # what the next turn's follow-up leans on: the question, or the one it was resolved to
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,12 +412,80 @@ class Matcher:
         terms = frozenset(Analyzer.terms(text))
         return _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
 
-    def ask(self, message: str) -> Answer:
-        """The best-supported answer to ``message``, or a decline with suggestions."""
-        return self.explain(message).answer
+    def ask(self, message: str, conversation: Conversation | None = None, now: float = 0.0) -> Answer:
+        """The best-supported answer to ``message`` (read after ``conversation``), or a decline with suggestions."""
+        return self.explain(message, conversation, now).answer
 
-    def explain(self, message: str) -> Explanation:
+    def reply(self, message: str, conversation: Conversation, now: float) -> tuple[Explanation, Conversation]:
+        """How ``message`` is answered in ``conversation`` at time ``now``, and the conversation after it.
+
+        Small talk and paragraph requests leave the conversation as it was, so "thanks" or "¶4?"
+        between a question and its "why?" changes nothing.
+        """
+        explanation = self.explain(message, conversation, now)
+        answer = explanation.answer
+        if answer.kind in (SMALL_TALK, PARAGRAPH):
+            return explanation, conversation
+        entry_id = answer.entry.id if answer.entry else None
+        return explanation, conversation.then(Turn(explanation.matched, entry_id, now))
+
+    def explain(self, message: str, conversation: Conversation | None = None, now: float = 0.0) -> Explanation:
         """The answer to ``message`` with the parts it was read in, the candidates, and the rule that decided."""
+        explanation = self._explain_alone(message)
+        last = conversation.last(now) if conversation is not None else None
+        if last is None or last.entry_id is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
+            return explanation
+        return self._follow_up(explanation, last) or explanation
+
+    def _follow_up(self, alone: Explanation, last: Turn) -> Explanation | None:
+        """The message read as a follow-up of ``last``, when it only makes sense as one."""
+        previous = self.knowledge.entry(last.entry_id or "")
+        question = alone.message.question
+        kind = follow_up_kind(question)
+        if kind is None and alone.answer.entry is None and len(question.split()) <= SHORT_FOLLOW_UP:
+            kind = FollowUp.ELLIPSIS  # "how many billions?" asks about what was just answered
+        if previous is None or kind is None:
+            return None
+        message = alone.answer.question
+        if kind is not FollowUp.ELLIPSIS:
+            reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
+            answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
+            return replace(alone, answer=answer, matched=last.question)
+        new_part = fragment(question)
+        swapped = self._swapped(last.question, new_part)
+        names_its_topic = (
+            alone.decision is not None
+            and alone.decision.candidates[:1]
+            and (alone.answer.entry is not None and alone.decision.candidates[0].labels >= NAMED_TOPIC)
+        )
+        if swapped is None and names_its_topic:
+            return None  # "what about sanctions?" names a topic of its own
+        resolved = swapped or f"{last.question} {new_part}"
+        decision = self._decide((resolved,))
+        if decision.entry is None and alone.answer.entry is not None:
+            return None
+        answer = replace(_answer(message, decision), follow_up_of=previous.id)
+        if decision.entry is None:
+            answer = replace(
+                answer,
+                note=f"About “{previous.title}”, the essay says: {previous.answer}",
+                suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
+            )
+        return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _swapped(self, previous: str, new_part: str) -> str | None:
+        """The previous question asked of the other side, when the new part names it ("and Russia?")."""
+        counterparts = self.knowledge.counterparts
+        old = self._analyzer.text(previous).split()
+        new = self._analyzer.text(new_part).split()
+        named = [word for word in new if word in counterparts and counterparts[word] in old]
+        if not named:
+            return None
+        swap = {counterparts[word]: word for word in named} | {word: counterparts[word] for word in named}
+        rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
+        return " ".join([swap.get(word, word) for word in old] + rest)
+
+    def _explain_alone(self, message: str) -> Explanation:
         read = read_message(message[:MAX_QUESTION_CHARS])
         if "message-parts" in self._without:
             read = Message(read.text, (Part(PartKind.QUESTION, read.text),))
@@ -414,16 +494,37 @@ class Matcher:
             whole = self._analyzer.text(read.text)
             if whole in self._exact:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
-                return Explanation(_answer(message, decision), read, decision, None)
+                return Explanation(_answer(message, decision), read, decision, None, read.text)
         if read.small_talk:
-            return Explanation(Answer(message, None, 0.0, reason=Reason.SMALL_TALK.value), read, None, None)
+            talk = Answer(
+                message, None, 0.0, reason=Reason.SMALL_TALK.value, reply=small_talk_reply(read, self.knowledge)
+            )
+            return Explanation(talk, read, None, None)
+        number = requested_paragraph(read.question, self.knowledge)
+        if number is not None:
+            return Explanation(self._paragraph(message, number), read, None, None)
         sentences = _meaningful(read)
         decision = self._decide(sentences)
         sentence = _asking_sentence(sentences)
         if sentence is None or {Reason.ASKING_SENTENCE.value, Reason.ASKED_ELSEWHERE.value} <= self._without:
-            return Explanation(_answer(message, decision), read, decision, None)
+            return Explanation(_answer(message, decision), read, decision, None, decision.text)
         focus = self._decide((sentence,), decision.candidates[0].id if decision.candidates else None)
-        return Explanation(_answer(message, self._settle(sentences, decision, focus)), read, decision, focus)
+        settled = self._settle(sentences, decision, focus)
+        return Explanation(_answer(message, settled), read, decision, focus, settled.text)
+
+    def _paragraph(self, message: str, number: int) -> Answer:
+        """A paragraph asked for by number, with the entries that cite it to read next."""
+        essay = self.knowledge.essay
+        text = essay.paragraph(number)
+        if text is None:
+            note = f"The essay has paragraphs ¶1 to ¶{len(essay.paragraphs)}."
+            return Answer(message, None, 0.0, reason=Reason.NO_SUCH_PARAGRAPH.value, note=note)
+        citing = sorted(
+            (entry for entry in self.knowledge.entries if any(c.paragraph == number for c in entry.citations)),
+            key=lambda entry: entry.primary.paragraph != number,
+        )
+        suggestions = tuple(Suggestion(entry.id, entry.title, 100.0) for entry in citing[:MAX_SUGGESTIONS])
+        return Answer(message, None, 100.0, suggestions, Reason.PARAGRAPH.value, paragraph=Citation(number, text))
 
     def _settle(self, sentences: tuple[str, ...], whole: Decision, focus: Decision) -> Decision:
         """The decision for a message of several sentences, from the whole message's and its asking sentence's."""

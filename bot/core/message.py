@@ -20,6 +20,7 @@ class PartKind(enum.Enum):
     GREETING = "greeting"
     THANKS = "thanks"
     FILLER = "filler"
+    HELP = "help"  # about the bot itself: "help", "what can you do", "who made you"
     QUESTION = "question"
 
 
@@ -48,8 +49,11 @@ class Message:
 
     @property
     def small_talk(self) -> bool:
-        """Only greetings, thanks, filler, mentions or emoji: nothing is asked."""
+        """Only greetings, thanks, filler, help requests, mentions or emoji: nothing is asked of the essay."""
         return not self.questions
+
+    def has(self, kind: PartKind) -> bool:
+        return any(part.kind is kind for part in self.parts)
 
 
 def _alternatives(phrases: str) -> str:
@@ -87,8 +91,8 @@ _FILLER = _alternatives(
     sorry if this is dumb, sorry if this is a dumb question, sorry if this is stupid, sorry if dumb question,
     sorry for the dumb question, sorry to bother, no offense, this might be dumb, this may be a dumb question,
     maybe a dumb question, probably a dumb question, idk, i do not know, lol, lmao, lmfao, rofl, haha, hahaha, hehe,
-    xd, ok, okay, okk, kk, um, umm, uh, hmm, hmmm, anyway, anyways, btw, pls, plz, please, help me, help pls,
-    help please, does anyone know, anyone know, anybody know, can anyone tell me, can someone tell me, ngl, tbh, imo,
+    xd, ok, okay, okk, kk, um, umm, uh, hmm, hmmm, anyway, anyways, btw, pls, plz, please,
+    does anyone know, anyone know, anybody know, can anyone tell me, can someone tell me, ngl, tbh, imo,
     imho, bro, bruh, dude, fam, yall, ya all, everyone, everybody, folks, ping, no rush, if that makes sense,
     if anyone knows, just asking, ugh, oof, omg, real quick, so, also
     """
@@ -101,7 +105,7 @@ _REACTIONS = _alternatives(
     question, curious, wondering, morning, evening, night, good night, gn, later, see you, good bye, appreciated,
     what is up, whats up, how is it going, how are you, how are you doing, how is your day, how is your day going,
     nice to meet you, all, guys, people, friends, team, chat, bot, there, here, anyone, anybody, someone, somebody,
-    help, yes, no, yeah, yep, nope
+    yes, no, yeah, yep, nope
     """
 )
 # Tags that turn a statement into a question without changing what it asks ("same worldview right?").
@@ -109,6 +113,15 @@ _TAGS = _alternatives(
     """
     right, rite, or nah, or no, or not, or what, y n, yes or no, am i wrong, or am i wrong, or am i wrong here,
     or am i missing something, is that right, is that true, is that correct, for real
+    """
+)
+# Questions about the bot itself, when a whole sentence is one (with chat manners around it).
+_HELP = _alternatives(
+    """
+    help, help me, help pls, help please, commands, what can you do, what do you do, what can i ask, what can i ask you,
+    what should i ask, how does this work, how does it work, how do you work, how do i use this, how do i use you,
+    what are you, who are you, who made you, who built you, who created you, who wrote you, what is this bot,
+    are you a bot, are you an ai, are you human, what do you know, what do you know about, usage, info, about
     """
 )
 # Whom a greeting addresses ("hey guys", "hello team").
@@ -122,6 +135,7 @@ _TRAILING_TAGS = re.compile(rf"(?:\s*(?:{_EDGE}|\b(?:{_TAGS})\b))+$")
 _TAIL_CHARS = 120  # longer than any run of chat manners at the end of a sentence
 _TAGGED_MIN_WORDS = 3  # "who is right" asks who is right; "same worldview right" asks if they share one
 _GREETING = re.compile(rf"^(?:{_GREETINGS})\b")
+_HELP_SENTENCE = re.compile(rf"(?:{_HELP})")
 _THANKING = re.compile(rf"\b(?:{_THANKS})\b")
 
 # A sentence ends at ".", "!", "?", "…", ":" or ";" followed by a space, or at a
@@ -164,6 +178,8 @@ def _read_sentence(sentence: str) -> list[Part]:
     trailing = _TRAILING_TAGS.search(words, tail)
     if trailing and len(words[start : trailing.start()].split()) < _TAGGED_MIN_WORDS:
         trailing = _TRAILING.search(words, tail)
+    if _HELP_SENTENCE.fullmatch(words[start : trailing.start() if trailing else len(words)].strip()):
+        return [Part(PartKind.HELP, sentence.strip())]
     if _NOISE.fullmatch(words) or (trailing and trailing.start() <= start):
         return [Part(_noise_kind(words), sentence.strip())]
     head, core, tail_text = _split_raw(

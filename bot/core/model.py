@@ -77,6 +77,8 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     summaries: Summaries
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # The two sides the essay sets against each other, each word mapped to the other ("china" ↔ "russia").
+    counterparts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     version: str = ""
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 

@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.answer import Answer
-from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed
+from bot.core.answer import SMALL_TALK, Answer
+from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed, small_talk_embed, source_embed
 from bot.exts._common import (
     APOLOGY,
     FeedbackButton,
@@ -119,7 +119,11 @@ class Ask(commands.Cog):
     def _render(
         self, answer: Answer, snapshot: Snapshot, asker_id: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
+        if answer.kind == SMALL_TALK:
+            return small_talk_embed(answer), None
         view = answer_view(asker_id, answer.suggestions, answer.entry.id if answer.entry else None)
+        if answer.paragraph is not None:
+            return source_embed(snapshot.knowledge, answer.paragraph.paragraph, answer.paragraph.quote), view
         if answer.entry is None:
             return decline_embed(answer, snapshot.knowledge), view
         return answer_embed(answer.entry, snapshot.knowledge, answer.score), view

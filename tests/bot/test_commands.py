@@ -124,6 +124,33 @@ async def test_ask_off_topic_is_a_private_friendly_decline(fake: FakeDiscord, bo
     assert "You could ask" in embed["description"]
 
 
+async def test_ask_for_a_paragraph_quotes_it_with_entries_to_read_next(
+    fake: FakeDiscord, bot: ExplainerBot, knowledge: KnowledgeBase
+) -> None:
+    """ "what does paragraph 4 say" gets ¶4 verbatim, publicly, with buttons for the entries citing it."""
+    handle = await fake.slash("ask", {"question": "what does paragraph 4 say"})
+    data = (await callback(fake, handle))["data"]
+
+    assert not data.get("flags", 0) & EPHEMERAL
+    [embed] = data["embeds"]
+    assert embed["title"] == "¶4"
+    assert embed["description"].replace("\\", "") == knowledge.essay.paragraph(4)
+    labels = [item["label"] for row in data["components"] for item in row["components"]]
+    assert knowledge.entry("dominant-partner").title in labels
+
+
+async def test_small_talk_gets_a_friendly_reply_without_a_citation(fake: FakeDiscord, bot: ExplainerBot) -> None:
+    """ "hey, thanks!" is answered with a short reply: no citation, no "not covered", no buttons."""
+    handle = await fake.slash("ask", {"question": "hey, thanks!"})
+    data = (await callback(fake, handle))["data"]
+
+    [embed] = data["embeds"]
+    assert "welcome" in embed["description"]
+    assert "fields" not in embed or not embed["fields"]
+    assert "Not covered" not in embed.get("title", "")
+    assert not data.get("components")
+
+
 async def test_did_you_mean_buttons_answer_the_asker_only(fake: FakeDiscord, bot: ExplainerBot) -> None:
     """Suggestion buttons answer the chosen entry privately to the asker, and refuse anyone else."""
     handle = await fake.slash("ask", {"question": "what do they gain"}, user=fake.member)

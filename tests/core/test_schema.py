@@ -32,7 +32,7 @@ def as_json(path: Path) -> Any:
 
 def shipped_files() -> list[tuple[Path, str]]:
     files = [(path, "entries.schema.json") for path in sorted((SHIPPED_KNOWLEDGE / "entries").glob("*.yaml"))]
-    for name in ("essay", "summaries", "synonyms", "eval"):
+    for name in ("essay", "summaries", "synonyms", "counterparts", "eval"):
         files.append((SHIPPED_KNOWLEDGE / f"{name}.yaml", f"{name}.schema.json"))
     return files
 

@@ -1,0 +1,183 @@
+"""Conversations: follow-ups read against the last answer, small talk, paragraph requests, and expiry."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.conversation import CONTEXT_SECONDS, MAX_TURNS, Conversation, FollowUp, Turn, follow_up_kind
+from bot.core.matcher import Matcher
+from bot.core.model import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: KnowledgeBase) -> Matcher:
+    return Matcher(knowledge)
+
+
+def talk(matcher: Matcher, *messages: str, gap: float = 5.0) -> list[tuple[str, str | None, str | None]]:
+    """Each message in turn, ``gap`` seconds apart: (kind, entry id, the entry it followed up)."""
+    conversation, now, results = Conversation(), 0.0, []
+    for message in messages:
+        explanation, conversation = matcher.reply(message, conversation, now)
+        answer = explanation.answer
+        results.append((answer.kind, answer.entry.id if answer.entry else None, answer.follow_up_of))
+        now += gap
+    return results
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("what does china get out of it", "and russia?", "what-russia-gets"),
+        ("what does russia get from china", "what about china?", "what-china-gets"),
+        ("what does xi gain from being seen with putin", "and putin?", "what-putin-gains"),
+        ("who is the dominant partner?", "and militarily?", "dominant-partner"),
+    ],
+)
+def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
+    matcher: Matcher, first: str, then: str, expected: str
+) -> None:
+    """ "and Russia?" after a question about China asks the same of Russia: the counterparts swap."""
+    [_, (kind, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert (kind, entry) == ("answer", expected)
+    assert follow_up_of is not None
+
+
+@pytest.mark.parametrize("then", ["source?", "where does it say that", "quote pls", "why?", "tell me more", "how so"])
+def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full(matcher: Matcher, then: str) -> None:
+    """ "source?" or "why?" after an answer: the same entry, its cited paragraphs in full."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("who is the dominant partner?", conversation, 0.0)
+    explanation, _ = matcher.reply(then, conversation, 5.0)
+
+    answer = explanation.answer
+    assert answer.entry is not None
+    assert (answer.entry.id, answer.follow_up_of, answer.detail) == ("dominant-partner", "dominant-partner", True)
+
+
+def test_a_follow_up_the_essay_cannot_answer_is_declined_with_what_it_does_say(
+    matcher: Matcher, knowledge: KnowledgeBase
+) -> None:
+    """ "how many billions?" after an answer: an honest decline that repeats what the essay says."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("who is the dominant partner?", conversation, 0.0)
+    answer = matcher.reply("how many billions?", conversation, 5.0)[0].answer
+
+    assert answer.kind == "decline"
+    assert answer.follow_up_of == "dominant-partner"
+    assert knowledge.entry("dominant-partner").answer in answer.note
+
+
+@pytest.mark.parametrize(
+    "fresh",
+    ["what is the capital of france", "whats the weather like in moscow rn", "how do I bake bread"],
+)
+def test_context_never_turns_a_fresh_off_topic_question_into_an_answer(matcher: Matcher, fresh: str) -> None:
+    """After an answer, a question that stands on its own and the essay does not answer is still declined."""
+    [_, (kind, entry, _)] = talk(matcher, "what does china get out of it", fresh)
+
+    assert (kind, entry) == ("decline", None)
+
+
+@pytest.mark.parametrize(
+    ("fresh", "expected"),
+    [("who wrote the essay", "author"), ("what about the sanctions?", "sanctions"), ("sino soviet split", None)],
+)
+def test_a_fresh_question_is_not_bent_towards_the_old_topic(matcher: Matcher, fresh: str, expected: str | None) -> None:
+    """A new question is answered as it would be on its own, whatever came before."""
+    alone = matcher.ask(fresh)
+    [_, (_, entry, _)] = talk(matcher, "what does china get out of it", fresh)
+
+    assert entry == (alone.entry.id if alone.entry else None)
+    if expected is not None:
+        assert entry == expected
+
+
+def test_context_expires(matcher: Matcher) -> None:
+    """An answer older than the context window is no longer what "and russia?" leans on."""
+    [_, late] = talk(matcher, "what does china get out of it", "and russia?", gap=CONTEXT_SECONDS + 1)
+
+    assert late[2] is None
+
+
+def test_small_talk_and_paragraph_requests_keep_the_context(matcher: Matcher) -> None:
+    """ "thanks!" or "¶4?" between a question and its follow-up change nothing."""
+    results = talk(matcher, "what does china get out of it", "thanks!", "what does paragraph 4 say", "and russia?")
+
+    assert [kind for kind, _, _ in results] == ["answer", "small_talk", "paragraph", "answer"]
+    assert results[-1][1] == "what-russia-gets"
+
+
+def test_a_conversation_is_bounded() -> None:
+    """Only the last few turns are kept, however long the conversation."""
+    conversation = Conversation()
+    for number in range(50):
+        conversation = conversation.then(Turn(f"question {number}", None, float(number)))
+
+    assert len(conversation.turns) == MAX_TURNS
+    assert conversation.turns[-1].question == "question 49"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("source?", FollowUp.EVIDENCE),
+        ("which paragraph", FollowUp.EVIDENCE),
+        ("why tho", FollowUp.MORE),
+        ("can you elaborate", FollowUp.MORE),
+        ("and militarily?", FollowUp.ELLIPSIS),
+        ("what about putin", FollowUp.ELLIPSIS),
+        ("economically?", FollowUp.ELLIPSIS),
+        ("who wrote the essay", None),
+        ("what is the main argument of the essay", None),
+    ],
+)
+def test_follow_up_kinds(message: str, kind: FollowUp | None) -> None:
+    """What only makes sense after an answer is told apart from a question that stands on its own."""
+    assert follow_up_kind(message) is kind
+
+
+@pytest.mark.parametrize(
+    ("message", "needle"),
+    [("hi!", "Hi!"), ("thanks!", "welcome"), ("what can you do?", "/ask"), ("who made you", "cite")],
+)
+def test_small_talk_and_help_get_a_reply_and_never_a_citation(matcher: Matcher, message: str, needle: str) -> None:
+    """Greetings, thanks and help requests are answered in words, with nothing cited."""
+    answer = matcher.ask(message)
+
+    assert answer.kind == "small_talk"
+    assert needle in answer.reply
+    assert answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "number"),
+    [
+        ("what does paragraph 4 say", 4),
+        ("¶6?", 6),
+        ("explain para 2", 2),
+        ("paragraph two", 2),
+        ("the last paragraph", 9),
+    ],
+)
+def test_a_paragraph_asked_for_by_number_is_quoted_whole(
+    matcher: Matcher, knowledge: KnowledgeBase, message: str, number: int
+) -> None:
+    """The paragraph comes verbatim with its number, and the entries citing it are offered next."""
+    answer = matcher.ask(message)
+
+    assert answer.kind == "paragraph"
+    assert answer.citations[0].paragraph == number
+    assert answer.citations[0].quote == knowledge.essay.paragraph(number)
+    citing = {entry.id for entry in knowledge.entries if any(c.paragraph == number for c in entry.citations)}
+    assert answer.suggestions
+    assert {item.id for item in answer.suggestions} <= citing
+
+
+def test_a_paragraph_number_the_essay_lacks_says_which_there_are(matcher: Matcher) -> None:
+    """ "paragraph 42" is declined with the range of paragraphs."""
+    answer = matcher.ask("what does paragraph 42 say")
+
+    assert answer.kind == "decline"
+    assert "¶1 to ¶10" in answer.note
