@@ -216,7 +216,8 @@ def eval_command(directory: Path | None, eval_file: Path | None, part: str | Non
         f"in chat manners: at most {thresholds['wrapped_in_scope_drop']:.1%} lower in scope and "
         f"{thresholds['wrapped_out_of_scope_answered']:.0f} answered that should not be; "
         f"in context: at most {thresholds['context_in_scope_drop']:.1%} lower and "
-        f"{thresholds['context_out_of_scope_answered']:.1%} answered"
+        f"{thresholds['context_out_of_scope_answered']:.1%} answered; "
+        f"follow-ups ≥ {thresholds['follow_up_accuracy']:.0%}"
     )
     print(f"\nthresholds, in every part: {limits}: {verdict}")
     return 0 if passed else 1
@@ -229,11 +230,15 @@ def _print_part(result: PartResult) -> None:
     )
     _print_wrapped("in chat manners", result.wrapped)
     _print_wrapped("in context", result.in_context)
+    print(
+        f"{'':8} conversations: follow-ups right {result.follow_ups_right}/{result.follow_ups} "
+        f"({result.follow_up_accuracy:.1%})"
+    )
     answering = {reason.value for reason in ANSWERING}
     for label, wanted in (("answered by", True), ("declined by", False)):
         counts = [(reason, count) for reason, count in _by_count(result.reasons) if (reason in answering) == wanted]
         print(f"{'':8} {label}: " + ", ".join(f"{reason} {count}" for reason, count in counts))
-    for miss in (*result.misses, *result.wrapped.misses, *result.in_context.misses):
+    for miss in (*result.misses, *result.wrapped.misses, *result.in_context.misses, *result.follow_up_misses):
         print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
 
 

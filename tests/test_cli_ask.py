@@ -181,6 +181,9 @@ def test_eval_passes_its_thresholds_on_the_shipped_knowledge() -> None:
     assert result.stdout.rstrip().endswith("PASS")
 
 
+CONVERSATIONS = "  conversations: [[{q: who wrote it, expect: author}, {q: source?, expect: author}]]\n"
+
+
 def write_eval(
     folder: Path,
     tune_expect: str = "author",
@@ -191,11 +194,12 @@ def write_eval(
     path = folder / "eval.yaml"
     path.write_text(
         "thresholds: {in_scope_accuracy: 0.9, out_of_scope_rejection: 0.9, wrapped_in_scope_drop: 0.02,\n"
-        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1}\n"
+        "  wrapped_out_of_scope_answered: 0, context_in_scope_drop: 0.2, context_out_of_scope_answered: 0.1,\n"
+        "  follow_up_accuracy: 0.5}\n"
         f"tune:\n  in_scope:\n    - q: who wrote it\n      expect: {tune_expect}\n  out_of_scope: [hi]\n"
-        f"  wrappers: [{tune_wrappers}]\n  context: ['i read it. {{q}}']\n  small_talk: [thanks]\n"
+        f"  wrappers: [{tune_wrappers}]\n  context: ['i read it. {{q}}']\n  small_talk: [thanks]\n{CONVERSATIONS}"
         "holdout:\n  in_scope:\n    - q: who wrote it\n      expect: author\n  out_of_scope: [hi]\n"
-        f"  wrappers: ['hi {{q}}']\n  context: [{holdout_context}]\n  small_talk: [thanks]\n",
+        f"  wrappers: ['hi {{q}}']\n  context: [{holdout_context}]\n  small_talk: [thanks]\n{CONVERSATIONS}",
         encoding="utf-8",
     )
     return path
@@ -208,7 +212,7 @@ def test_eval_reports_unknown_expected_ids(tmp_path: Path) -> None:
     result = run_cli("eval", "--file", str(bad))
 
     assert result.returncode == 1
-    assert result.stdout.splitlines()[0] == f'{bad}:6: "expect" names no entry of the knowledge base: no-such-entry'
+    assert result.stdout.splitlines()[0] == f'{bad}:7: "expect" names no entry of the knowledge base: no-such-entry'
 
 
 def test_ask_json_explain_adds_only_the_reason() -> None:
@@ -245,8 +249,8 @@ def test_eval_reports_a_wrapper_without_its_placeholder(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert result.stdout.splitlines()[:2] == [
-        f'{bad}:8: "tune": a "wrappers" item must hold {{q}} exactly once, where the question goes',
-        f'{bad}:17: "holdout": a "context" item must hold {{q}} exactly once, where the question goes',
+        f'{bad}:9: "tune": a "wrappers" item must hold {{q}} exactly once, where the question goes',
+        f'{bad}:19: "holdout": a "context" item must hold {{q}} exactly once, where the question goes',
     ]
 
 

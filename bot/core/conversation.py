@@ -2,8 +2,10 @@
 
 Follow-ups are resolved from the knowledge base alone, never by inventing: a
 request for the evidence or for more shows the previous answer's passages in
-full; an elliptical question ("and China?", "what about militarily?") is the
-previous question with the new part put in; anything else stands on its own.
+full; "why?" is answered by the entry the knowledge base names as giving the
+point's reasons (its ``why``), or else the same way; an elliptical question
+("and China?", "what about militarily?") is the previous question with the new
+part put in; anything else stands on its own.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class Conversation:
 
 class FollowUp(enum.Enum):
     EVIDENCE = "evidence"  # "source?", "where does it say that"
-    MORE = "more"  # "why?", "tell me more", "how so"
+    WHY = "why"  # "why?", "how come": the essay's reasons for the point
+    MORE = "more"  # "tell me more", "how so": its detail
     ELLIPSIS = "ellipsis"  # "and China?", "what about militarily?"
 
 
@@ -65,38 +68,47 @@ _EVIDENCE_PHRASES = _phrases(
     can you quote it, quote it, what is your source, what is the source
     """
 )
+_WHY_PHRASES = _phrases(
+    """
+    why, why tho, why though, why is that, why so, how come, why not, why is that so, what is the reason,
+    reasons, reason, any reason, any history behind that, what caused that, what led to that, because of what
+    """
+)
 _MORE_PHRASES = _phrases(
     """
-    why, why tho, why though, why is that, why so, how come, how so, in what way, like how, how, explain,
-    explain more, explain that, elaborate, can you elaborate, go on, tell me more, more, more info, more details,
-    details, what do you mean, meaning, say more, keep going, why not, really, wdym, what does that mean
+    how so, in what way, like how, how, explain, explain more, explain that, elaborate, can you elaborate, go on,
+    tell me more, more, more info, more details, details, what do you mean, meaning, say more, keep going, really,
+    wdym, what does that mean
     """
 )
 _POLITE = r"(?: (?:pls|please|plz|then|tho|though|exactly|for that|for this|for it))?"
 _EVIDENCE = re.compile(rf"(?:{_EVIDENCE_PHRASES}){_POLITE}")
+_WHY = re.compile(rf"(?:{_WHY_PHRASES}){_POLITE}")
 _MORE = re.compile(rf"(?:{_MORE_PHRASES}){_POLITE}")
+_WHOLE = ((_EVIDENCE, FollowUp.EVIDENCE), (_WHY, FollowUp.WHY), (_MORE, FollowUp.MORE))
 # A reply that only makes sense after a question: it opens this way, or is a word or two.
 _ELLIPTICAL_OPENING = re.compile(
     r"(?:and|what about|how about|what of|same for|same with|same question for|and what about|but what about|"
     r"and for|also|or|but|plus|even|then|so what about)\b"
 )
 ELLIPTICAL_WORDS = 3  # a reply of at most this many words, none of them a question word, leans on the last turn
+# "why is it so limited", "how come they hide it": a reason asked of what was just said.
+_WHY_BACK = re.compile(r"(?:why|how come)\s+(?:\w+\s+){0,3}?(?:it|that|this|they|them|those|he|she)\b")
 _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|which|when|where|why|how|is|are|does|do|did|can|will)\b")
 
 
 def follow_up_kind(text: str) -> FollowUp | None:
     """What kind of follow-up a message (its question, chat manners set aside) is, if it only makes sense as one."""
     words = normalise(text)
-    if not words:
-        return None
-    if _EVIDENCE.fullmatch(words):
-        return FollowUp.EVIDENCE
-    if _MORE.fullmatch(words):
-        return FollowUp.MORE
+    whole = next((kind for pattern, kind in _WHOLE if pattern.fullmatch(words)), None)
+    if whole is not None or not words:
+        return whole
     if _ELLIPTICAL_OPENING.match(words):
         return FollowUp.ELLIPSIS
     if len(words.split()) <= ELLIPTICAL_WORDS and not _QUESTION_WORD.search(words):
         return FollowUp.ELLIPSIS
+    if _WHY_BACK.match(words):
+        return FollowUp.WHY
     return None
 
 

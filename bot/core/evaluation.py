@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.answer import Answer
 from bot.core.checks import FileChecks, Limit, Problem
+from bot.core.conversation import Conversation
 from bot.core.loader import KnowledgeError, display_path
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
@@ -22,6 +23,7 @@ RATIO_KEYS = (
     "wrapped_in_scope_drop",
     "context_in_scope_drop",
     "context_out_of_scope_answered",
+    "follow_up_accuracy",
 )
 COUNT_KEYS = ("wrapped_out_of_scope_answered",)
 PLACEHOLDER = "{q}"
@@ -44,6 +46,7 @@ class Part:
     wrappers: tuple[str, ...]  # chat manners around PLACEHOLDER, which each holds once
     context: tuple[str, ...]  # sentences of context about the asker around PLACEHOLDER
     small_talk: tuple[str, ...]  # messages that ask nothing
+    conversations: tuple[tuple[Case, ...], ...] = ()  # turns of one member, each after the ones before
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,13 @@ class PartResult:
     reasons: dict[str, int]  # how many answers and declines each reason made
     wrapped: Wrapped  # in chat manners, small talk included
     in_context: Wrapped  # in a sentence of context
+    follow_ups: int = 0  # turns of a conversation after its first
+    follow_ups_right: int = 0
+    follow_up_misses: tuple[Miss, ...] = ()
+
+    @property
+    def follow_up_accuracy(self) -> float:
+        return self.follow_ups_right / self.follow_ups if self.follow_ups else 1.0
 
     @property
     def accuracy(self) -> float:
@@ -123,6 +133,7 @@ class PartResult:
             and self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"]
             and self.in_context.drop <= thresholds["context_in_scope_drop"]
             and self.in_context.leak_share <= thresholds["context_out_of_scope_answered"]
+            and self.follow_up_accuracy >= thresholds["follow_up_accuracy"]
         )
 
 
@@ -169,7 +180,7 @@ def _thresholds(checks: FileChecks, raw: Any, line: int) -> dict[str, float]:
 
 def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: KnowledgeBase) -> Part:
     data = checks.mapping(raw, line, f'"{name}"')
-    fields = ("in_scope", "out_of_scope", "wrappers", "context", "small_talk")
+    fields = ("in_scope", "out_of_scope", "wrappers", "context", "small_talk", "conversations")
     if data is None or not checks.fields(data, f'"{name}"', fields):
         return Part((), (), (), ())
     cases = []
@@ -188,7 +199,27 @@ def _part(checks: FileChecks, raw: Any, line: int, name: str, knowledge: Knowled
         for item, item_line in checks.list_of(data, "small_talk", f'"{name}"', minimum=1)
         if (text := checks.text_value(item, item_line, f'"{name}": a small-talk message', QUESTION)) is not None
     ]
-    return Part(tuple(cases), wrappers, context, tuple(small_talk))
+    conversations = []
+    for item, item_line in checks.list_of(data, "conversations", f'"{name}"', minimum=1):
+        turns = _conversation(checks, item, item_line, knowledge)
+        if turns:
+            conversations.append(turns)
+    return Part(tuple(cases), wrappers, context, tuple(small_talk), tuple(conversations))
+
+
+def _conversation(checks: FileChecks, raw: Any, line: int, knowledge: KnowledgeBase) -> tuple[Case, ...]:
+    """A conversation's turns; a turn's "expect" is null when the essay does not answer it."""
+    if not isinstance(raw, YamlList) or len(raw) < 2:
+        checks.add(line, "a conversation is a list of two or more turns, each with q and expect")
+        return ()
+    turns = []
+    for item, item_line in zip(raw, raw.item_lines, strict=True):
+        if isinstance(item, YamlMap) and item.get("expect") is None and "expect" in item:
+            question = checks.text(item, "q", "a turn", QUESTION)
+            turns.append(Case(question, ()) if question else None)
+        else:
+            turns.append(_in_scope_case(checks, item, item_line, knowledge))
+    return tuple(turn for turn in turns if turn is not None) if None not in turns else ()
 
 
 def _wrappers(checks: FileChecks, data: YamlMap, key: str, name: str) -> tuple[str, ...]:
@@ -228,11 +259,16 @@ def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
 def _verdict(matcher: Matcher, case: Case, question: str) -> tuple[bool, Answer]:
     """Whether the answer to ``question`` is right for ``case``: the expected primary passage, or a decline."""
     answer = matcher.ask(question)
+    return _right(matcher, case, answer), answer
+
+
+def _right(matcher: Matcher, case: Case, answer: Answer) -> bool:
+    """The expected primary passage for an answerable case, a decline (or small talk) for one the essay leaves open."""
     if not case.expected:
-        return not answer.answered, answer
+        return not answer.answered
     knowledge = matcher.knowledge
     wanted = {entry.primary for entry_id in case.expected if (entry := knowledge.entry(entry_id))}
-    return answer.entry is not None and answer.entry.primary in wanted, answer
+    return answer.entry is not None and answer.entry.primary in wanted
 
 
 def _miss(question: str, case: Case, answer: Answer) -> Miss:
@@ -258,9 +294,41 @@ def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
     in_scope = sum(1 for case in part.cases if case.expected)
     wrapped = _run_wrapped(matcher, part.cases, bare, part.wrappers, part.small_talk)
     in_context = _run_wrapped(matcher, part.cases, bare, part.context, ())
+    follow_ups, follow_ups_right, follow_up_misses = _run_conversations(matcher, part.conversations)
     return PartResult(
-        name, in_scope, right, len(part.cases) - in_scope, declined, tuple(misses), dict(reasons), wrapped, in_context
+        name,
+        in_scope,
+        right,
+        len(part.cases) - in_scope,
+        declined,
+        tuple(misses),
+        dict(reasons),
+        wrapped,
+        in_context,
+        follow_ups,
+        follow_ups_right,
+        follow_up_misses,
     )
+
+
+def _run_conversations(
+    matcher: Matcher, conversations: tuple[tuple[Case, ...], ...]
+) -> tuple[int, int, tuple[Miss, ...]]:
+    """Each conversation turn by turn, a few seconds apart; the turns after the first are scored."""
+    asked = right = 0
+    misses = []
+    for turns in conversations:
+        conversation = Conversation()
+        for number, case in enumerate(turns):
+            explanation, conversation = matcher.reply(case.question, conversation, float(number))
+            if number == 0:
+                continue
+            asked += 1
+            if _right(matcher, case, explanation.answer):
+                right += 1
+            else:
+                misses.append(_miss(f"{turns[number - 1].question} → {case.question}", case, explanation.answer))
+    return asked, right, tuple(misses)
 
 
 def wrappings(wrappers: tuple[str, ...], index: int) -> list[str]:

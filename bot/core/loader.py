@@ -233,7 +233,7 @@ class _KnowledgeReader:
         raw_id = data.get("id")
         what = f'entry "{raw_id}"' if isinstance(raw_id, str) and raw_id.strip() else f"the entry on line {line}"
         before = len(self.problems)
-        optional = ("keywords", "related", "not_answered")
+        optional = ("keywords", "related", "why", "not_answered")
         checks.fields(data, what, ("id", "title", "questions", "answer", "citations"), optional)
         entry_id = self._entry_id(checks, data, what)
         if entry_id is not None:
@@ -244,10 +244,11 @@ class _KnowledgeReader:
         citations = self._citations(checks, data, what, essay)
         keywords = checks.texts(data, "keywords", what, KEYWORD)
         related = checks.texts(data, "related", what, ID)
+        why = checks.texts(data, "why", what, ID)
         not_answered = checks.texts(data, "not_answered", what, QUESTION)
         if len(self.problems) > before or entry_id is None or title is None or answer is None:
             return None
-        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme, not_answered)
+        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme, not_answered, why)
         return _Placed(entry, checks, data)
 
     def _entry_id(self, checks: FileChecks, data: YamlMap, what: str) -> str | None:
@@ -341,14 +342,14 @@ class _KnowledgeReader:
                     item.checks.add(line, f'entry "{item.entry.id}": {message}; {_ONE_PLACE[field, owner_field]}')
 
     def _check_related(self, item: _Placed, known: set[str]) -> None:
-        if "related" not in item.data:
-            return
-        lines = item.data["related"].item_lines
-        for related, line in zip(item.entry.related, lines, strict=True):
-            if related == item.entry.id:
-                item.checks.add(line, f'entry "{item.entry.id}" lists itself as related')
-            elif related not in known:
-                item.checks.add(line, f'entry "{item.entry.id}": related id "{related}" does not exist')
+        for key, ids in (("related", item.entry.related), ("why", item.entry.why)):
+            if key not in item.data:
+                continue
+            for linked, line in zip(ids, item.data[key].item_lines, strict=True):
+                if linked == item.entry.id:
+                    item.checks.add(line, f'entry "{item.entry.id}" lists itself under "{key}"')
+                elif linked not in known:
+                    item.checks.add(line, f'entry "{item.entry.id}": {key} id "{linked}" does not exist')
 
     def _check_coverage(self, essay: Essay, placed: list[_Placed]) -> None:
         primaries = {item.entry.primary.paragraph for item in placed if item.entry.citations}

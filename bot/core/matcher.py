@@ -94,7 +94,8 @@ class Reason(enum.Enum):
     ASKING_SENTENCE = "asking-sentence"  # in a message of several sentences, the one that asks is answered
     PARAGRAPH = "paragraph-request"  # a paragraph asked for by its number
     EVIDENCE = "follow-up-evidence"  # "source?" after an answer: its passages in full
-    MORE = "follow-up-more"  # "why?", "tell me more" after an answer: its passages in full
+    MORE = "follow-up-more"  # "tell me more" after an answer (or "why?" with no reasons listed): passages in full
+    WHY = "follow-up-why"  # "why?" after an answer: the entry giving the essay's reasons for it
     # Declines.
     SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
     NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
@@ -234,6 +235,7 @@ ANSWERING = frozenset(
         Reason.PARAGRAPH,
         Reason.EVIDENCE,
         Reason.MORE,
+        Reason.WHY,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
         Reason.DISTINCTIVE_LEAD,
@@ -447,6 +449,10 @@ class Matcher:
         if previous is None or kind is None:
             return None
         message = alone.answer.question
+        reasons = self.knowledge.entry(previous.why[0]) if previous.why else None
+        if kind is FollowUp.WHY and reasons is not None:
+            answer = Answer(message, reasons, 100.0, (), Reason.WHY.value, previous.id)
+            return replace(alone, answer=answer, matched=reasons.questions[0])
         if kind is not FollowUp.ELLIPSIS:
             reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
             answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
@@ -460,8 +466,10 @@ class Matcher:
         )
         if swapped is None and names_its_topic:
             return None  # "what about sanctions?" names a topic of its own
-        resolved = swapped or f"{last.question} {new_part}"
-        decision = self._decide((resolved,))
+        # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
+        sentences = (swapped,) if swapped else (last.question, new_part)
+        resolved = " ".join(sentences)
+        decision = self._decide(sentences)
         if decision.entry is None and alone.answer.entry is not None:
             return None
         answer = replace(_answer(message, decision), follow_up_of=previous.id)

@@ -30,6 +30,8 @@ class Entry:
     # Questions about this point that the essay leaves unanswered: a question
     # closer to one of these than to any curated phrasing is declined.
     not_answered: tuple[str, ...] = ()
+    # Entries that give the essay's reasons for this point: what "why?" after it asks for.
+    why: tuple[str, ...] = ()
 
     @property
     def primary(self) -> Citation:

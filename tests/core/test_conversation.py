@@ -44,7 +44,7 @@ def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
     assert follow_up_of is not None
 
 
-@pytest.mark.parametrize("then", ["source?", "where does it say that", "quote pls", "why?", "tell me more", "how so"])
+@pytest.mark.parametrize("then", ["source?", "where does it say that", "quote pls", "tell me more", "how so"])
 def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full(matcher: Matcher, then: str) -> None:
     """ "source?" or "why?" after an answer: the same entry, its cited paragraphs in full."""
     conversation = Conversation()
@@ -54,6 +54,30 @@ def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full
     answer = explanation.answer
     assert answer.entry is not None
     assert (answer.entry.id, answer.follow_up_of, answer.detail) == ("dominant-partner", "dominant-partner", True)
+
+
+@pytest.mark.parametrize("then", ["why?", "why tho", "how come", "why is that so"])
+def test_why_is_answered_by_the_entry_that_gives_the_essays_reasons(
+    matcher: Matcher, knowledge: KnowledgeBase, then: str
+) -> None:
+    """ "why?" after an answer: the entry its ``why`` names, as a follow-up of the first."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("who is the dominant partner?", conversation, 0.0)
+    answer = matcher.reply(then, conversation, 5.0)[0].answer
+
+    assert answer.entry is not None
+    assert answer.entry.id == knowledge.entry("dominant-partner").why[0]
+    assert answer.follow_up_of == "dominant-partner"
+
+
+def test_why_without_listed_reasons_shows_the_passages_in_full(matcher: Matcher, knowledge: KnowledgeBase) -> None:
+    """An entry with no ``why`` answers "why?" with its own cited paragraphs in full."""
+    without = next(entry for entry in knowledge.entries if not entry.why)
+    conversation = Conversation()
+    _, conversation = matcher.reply(without.questions[0], conversation, 0.0)
+    answer = matcher.reply("why?", conversation, 5.0)[0].answer
+
+    assert (answer.entry, answer.detail) == (without, True)
 
 
 def test_a_follow_up_the_essay_cannot_answer_is_declined_with_what_it_does_say(
@@ -124,7 +148,8 @@ def test_a_conversation_is_bounded() -> None:
     [
         ("source?", FollowUp.EVIDENCE),
         ("which paragraph", FollowUp.EVIDENCE),
-        ("why tho", FollowUp.MORE),
+        ("why tho", FollowUp.WHY),
+        ("why is it so limited", FollowUp.WHY),
         ("can you elaborate", FollowUp.MORE),
         ("and militarily?", FollowUp.ELLIPSIS),
         ("what about putin", FollowUp.ELLIPSIS),
