@@ -109,6 +109,13 @@ CASES = [
         "paragraph numbers must run 1, 2, 3… in order; expected 2 here, found 3",
     ),
     ("synonyms-shared-variant.yaml", "synonyms.yaml", 3, '"beijing" is already a synonym of "china"'),
+    ("unknown-why.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": why id "no-such-entry" does not exist'),
+    (
+        "counterparts-word-twice.yaml",
+        "counterparts.yaml",
+        3,
+        '"xi" and "china": a word can be the counterpart of one other only',
+    ),
 ]
 
 
