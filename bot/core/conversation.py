@@ -14,6 +14,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.core.message import alternation
 from bot.core.text import normalise
 
 CONTEXT_SECONDS = 600.0  # how long an answer stays the context of the member's next message
@@ -53,13 +54,7 @@ class FollowUp(enum.Enum):
     ELLIPSIS = "ellipsis"  # "and China?", "what about militarily?"
 
 
-def _phrases(text: str) -> str:
-    """A regex alternation of comma-separated phrases, longest first."""
-    phrases = sorted((phrase.strip() for phrase in text.split(",") if phrase.strip()), key=len, reverse=True)
-    return "|".join(re.escape(phrase) for phrase in phrases)
-
-
-_EVIDENCE_PHRASES = _phrases(
+_EVIDENCE_PHRASES = alternation(
     """
     source, sources, citation, citations, cite, quote, quotes, evidence, proof, receipts, reference, references,
     where does it say that, where does it say so, where does it say, where does the essay say that,
@@ -68,13 +63,13 @@ _EVIDENCE_PHRASES = _phrases(
     can you quote it, quote it, what is your source, what is the source
     """
 )
-_WHY_PHRASES = _phrases(
+_WHY_PHRASES = alternation(
     """
     why, why tho, why though, why is that, why so, how come, why not, why is that so, what is the reason,
     reasons, reason, any reason, any history behind that, what caused that, what led to that, because of what
     """
 )
-_MORE_PHRASES = _phrases(
+_MORE_PHRASES = alternation(
     """
     how so, in what way, like how, how, explain, explain more, explain that, elaborate, can you elaborate, go on,
     tell me more, more, more info, more details, details, what do you mean, meaning, say more, keep going, really,

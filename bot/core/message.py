@@ -56,7 +56,7 @@ class Message:
         return any(part.kind is kind for part in self.parts)
 
 
-def _alternatives(phrases: str) -> str:
+def alternation(phrases: str) -> str:
     """A regex alternation of comma-separated phrases, longest first; a space matches any run of spaces."""
     items = sorted((phrase.strip() for phrase in phrases.split(",") if phrase.strip()), key=len, reverse=True)
     return "|".join(re.escape(item).replace(r"\ ", r"\s+") for item in items)
@@ -64,14 +64,14 @@ def _alternatives(phrases: str) -> str:
 
 # Matched on normalised words (lower-case, no punctuation, contractions expanded).
 # Each list holds only what cannot be part of a question at either end of one.
-_GREETINGS = _alternatives(
+_GREETINGS = alternation(
     """
     hi, hii, hiii, hey, heyy, heyyy, hello, helo, hallo, hullo, hiya, heya, howdy, yo, yoo, sup, wassup, wazzup,
     greetings, good morning, good afternoon, good evening, gm, hola, bonjour, salut, ciao, privet, namaste, hej,
     ahoy, hi there, hey there, hello there, hope you are well, hope you are doing well, hope all is well
     """
 )
-_THANKS = _alternatives(
+_THANKS = alternation(
     """
     thanks, thank you, thank u, thankyou, thanks a lot, thanks so much, thank you so much, thanks a bunch, thx, thnx,
     tnx, ty, tysm, tyvm, tia, cheers, much appreciated, appreciate it, i appreciate it, many thanks,
@@ -80,7 +80,7 @@ _THANKS = _alternatives(
     you are a legend, legend, goated, ur goated, you are goated
     """
 )
-_FILLER = _alternatives(
+_FILLER = alternation(
     """
     quick question, quick q, random question, random q, real question, serious question, honest question,
     small question, dumb question, stupid question, silly question, basic question, obvious question, noob question,
@@ -98,7 +98,7 @@ _FILLER = _alternatives(
     """
 )
 # Words that are chat only when a whole sentence is made of them and the above ("ok cool", "nice!", "got it").
-_REACTIONS = _alternatives(
+_REACTIONS = alternation(
     """
     cool, nice, great, awesome, perfect, wow, whoa, interesting, good, ok cool, got it, that helped, this helped,
     that makes sense, makes sense, i see, fair enough, true, right, well, alright, all right, and, but, k, fr, man,
@@ -109,14 +109,14 @@ _REACTIONS = _alternatives(
     """
 )
 # Tags that turn a statement into a question without changing what it asks ("same worldview right?").
-_TAGS = _alternatives(
+_TAGS = alternation(
     """
     right, rite, or nah, or no, or not, or what, y n, yes or no, am i wrong, or am i wrong, or am i wrong here,
     or am i missing something, is that right, is that true, is that correct, for real
     """
 )
 # Questions about the bot itself, when a whole sentence is one (with chat manners around it).
-_HELP = _alternatives(
+_HELP = alternation(
     """
     help, help me, help pls, help please, commands, what can you do, what do you do, what can i ask, what can i ask you,
     what should i ask, how does this work, how does it work, how do you work, how do i use this, how do i use you,
@@ -125,7 +125,7 @@ _HELP = _alternatives(
     """
 )
 # Whom a greeting addresses ("hey guys", "hello team").
-_ADDRESSEES = _alternatives("all, guys, people, friends, team, chat, bot, there, everyone, everybody, folks, yall, fam")
+_ADDRESSEES = alternation("all, guys, people, friends, team, chat, bot, there, everyone, everybody, folks, yall, fam")
 _EDGE = rf"\b(?:{_GREETINGS})\b(?:\s*\b(?:{_ADDRESSEES})\b)*|\b(?:{_THANKS}|{_FILLER})\b"
 _NOISE = re.compile(rf"(?:(?:{_EDGE}|\b(?:{_REACTIONS}|{_TAGS})\b)\s*)+")
 # "sorry if this is dumb but…", "ok so…": a connective after chat manners belongs to them.
