@@ -60,7 +60,8 @@ _EVIDENCE_PHRASES = alternation(
     where does it say that, where does it say so, where does it say, where does the essay say that,
     where does the essay say so, where is that, where is that from, where did you get that, which paragraph,
     what paragraph, which part, what part of the essay, show me, show me where, says who, according to what,
-    can you quote it, quote it, what is your source, what is the source
+    can you quote it, quote it, what is your source, what is the source, which para, which para is that from,
+    which paragraph is that from, which paragraph is that, what paragraph is that in, where in the essay
     """
 )
 _WHY_PHRASES = alternation(

@@ -74,6 +74,7 @@ NAMED_TOPIC = 0.5  # of a follow-up's weight in an entry's title and keywords: i
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
 FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
 
+_REVERSED = re.compile(r"\b(?:the other way round|the other way around|vice versa|the reverse|the opposite way)\b")
 _INTERROGATIVE = re.compile(
     r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|"
     r"have|had)\b"
@@ -487,10 +488,12 @@ class Matcher:
         old = self._analyzer.text(previous).split()
         new = self._analyzer.text(new_part).split()
         named = [word for word in new if word in counterparts and counterparts[word] in old]
+        rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
+        if _REVERSED.search(new_part):  # "and the other way round?": every side swaps, nothing is added
+            named, rest = [counterparts[word] for word in old if word in counterparts], []
         if not named:
             return None
         swap = {counterparts[word]: word for word in named} | {word: counterparts[word] for word in named}
-        rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
         return " ".join([swap.get(word, word) for word in old] + rest)
 
     def _explain_alone(self, message: str) -> Explanation:

@@ -94,7 +94,9 @@ _FILLER = alternation(
     xd, ok, okay, okk, kk, um, umm, uh, hmm, hmmm, anyway, anyways, btw, pls, plz, please,
     does anyone know, anyone know, anybody know, can anyone tell me, can someone tell me, ngl, tbh, imo,
     imho, bro, bruh, dude, fam, yall, ya all, everyone, everybody, folks, ping, no rush, if that makes sense,
-    if anyone knows, just asking, ugh, oof, omg, real quick, so, also
+    if anyone knows, just asking, ugh, oof, omg, real quick, so, also, different question, different q, diff question,
+    diff q, diff topic, different topic, new question, new topic, other question, unrelated question, unrelated but,
+    unrelated, changing the subject, change of topic, off topic but, ok different q, ok different question
     """
 )
 # Words that are chat only when a whole sentence is made of them and the above ("ok cool", "nice!", "got it").

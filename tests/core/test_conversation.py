@@ -32,6 +32,8 @@ def talk(matcher: Matcher, *messages: str, gap: float = 5.0) -> list[tuple[str, 
         ("what does russia get from china", "what about china?", "what-china-gets"),
         ("what does xi gain from being seen with putin", "and putin?", "what-putin-gains"),
         ("who is the dominant partner?", "and militarily?", "dominant-partner"),
+        ("what does russia get from china", "and the other way round?", "what-china-gets"),
+        ("what does china get out of it", "vice versa?", "what-russia-gets"),
     ],
 )
 def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
@@ -44,7 +46,9 @@ def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
     assert follow_up_of is not None
 
 
-@pytest.mark.parametrize("then", ["source?", "where does it say that", "quote pls", "tell me more", "how so"])
+@pytest.mark.parametrize(
+    "then", ["source?", "where does it say that", "quote pls", "which para is that from", "tell me more", "how so"]
+)
 def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full(matcher: Matcher, then: str) -> None:
     """ "source?" or "why?" after an answer: the same entry, its cited paragraphs in full."""
     conversation = Conversation()

@@ -31,6 +31,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Hello there. Who wrote it? Thank you!", "Who wrote it?"),
         ("yo bot, quick q - hey, who wrote it?? ty :)", "who wrote it??"),
         ("they share a worldview right? or am i wrong here", "they share a worldview"),
+        ("diff topic: who wrote the essay?", "who wrote the essay?"),
+        ("ok different question, who wrote the essay", "who wrote the essay"),
     ],
 )
 def test_chat_manners_around_a_question_are_set_aside(message: str, question: str) -> None:
