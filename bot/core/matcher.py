@@ -207,6 +207,14 @@ def _answer(message: str, decision: Decision) -> Answer:
     return Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
 
 
+def _names_its_topic(alone: Explanation) -> bool:
+    """Whether a message answered on its own is a curated phrasing, or is mostly the answering entry's labels."""
+    if alone.answer.entry is None or alone.decision is None:
+        return False
+    candidates = alone.decision.candidates
+    return alone.decision.reason is Reason.EXACT or (bool(candidates) and candidates[0].labels >= NAMED_TOPIC)
+
+
 def _came_close(candidate: Candidate) -> bool:
     """Whether an entry is worth offering as "did you mean": it explains more than one word of the question.
 
@@ -436,18 +444,18 @@ class Matcher:
         """The answer to ``message`` with the parts it was read in, the candidates, and the rule that decided."""
         explanation = self._explain_alone(message)
         last = conversation.last(now) if conversation is not None else None
-        if last is None or last.entry_id is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
+        previous = self.knowledge.entry(last.entry_id) if last is not None and last.entry_id else None
+        if last is None or previous is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
             return explanation
-        return self._follow_up(explanation, last) or explanation
+        return self._follow_up(explanation, last, previous) or explanation
 
-    def _follow_up(self, alone: Explanation, last: Turn) -> Explanation | None:
-        """The message read as a follow-up of ``last``, when it only makes sense as one."""
-        previous = self.knowledge.entry(last.entry_id or "")
+    def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:
+        """The message read as a follow-up of ``last``, which ``previous`` answered, when it only makes sense so."""
         question = alone.message.question
         kind = follow_up_kind(question)
         if kind is None and alone.answer.entry is None and len(question.split()) <= SHORT_FOLLOW_UP:
             kind = FollowUp.ELLIPSIS  # "how many billions?" asks about what was just answered
-        if previous is None or kind is None:
+        if kind is None:
             return None
         message = alone.answer.question
         reasons = self.knowledge.entry(previous.why[0]) if previous.why else None
@@ -460,12 +468,7 @@ class Matcher:
             return replace(alone, answer=answer, matched=last.question)
         new_part = fragment(question)
         swapped = self._swapped(last.question, new_part)
-        names_its_topic = (
-            alone.decision is not None
-            and alone.decision.candidates[:1]
-            and (alone.answer.entry is not None and alone.decision.candidates[0].labels >= NAMED_TOPIC)
-        )
-        if swapped is None and names_its_topic:
+        if swapped is None and _names_its_topic(alone):
             return None  # "what about sanctions?" names a topic of its own
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
