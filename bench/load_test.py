@@ -2,8 +2,10 @@
 
     python bench/load_test.py                        # 2,500 questions in 100 bursts of 25, from 2,500 users
     python bench/load_test.py --bursts 10 --size 250 # the same in ten bursts of 250
+    python bench/load_test.py --follow-ups           # each asker also sends a "why?" right after its answer
 
-Prints answered/lost, p50/p99 from INTERACTION_CREATE to the bot's reply, and memory per burst.
+Prints answered/lost, p50/p99 from INTERACTION_CREATE to the bot's reply, memory per burst, and how many
+conversations the bot remembers (bounded by count and age, see bot/exts/_memory.py).
 Everything runs on 127.0.0.1 in this one process (the fake's own work is included in the times).
 """
 
@@ -53,11 +55,11 @@ async def ask(fake: FakeDiscord, question: str, user: FakeUser, in_guild: bool) 
     return handle, time.monotonic()
 
 
-async def run(bursts: int, size: int, pause: float) -> None:
+async def run(bursts: int, size: int, pause: float, follow_ups: bool) -> None:
     questions = [
         case.question
         for part in load_eval(SHIPPED_KNOWLEDGE / "eval.yaml", load_knowledge(SHIPPED_KNOWLEDGE)).parts.values()
-        for case in part
+        for case in part.cases
     ]
     rng = random.Random(5)
     async with FakeDiscord() as fake:
@@ -71,15 +73,22 @@ async def run(bursts: int, size: int, pause: float) -> None:
             latencies: list[float] = []
             lost = 0
             user_iter = iter(users)
-            print(f"{'burst':>5} {'sent':>5} {'answered':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MiB':>8}")
+            memory = bot.get_cog("Ask").memory  # type: ignore[union-attr]
+            header = f"{'burst':>5} {'sent':>5} {'answered':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MiB':>8}"
+            print(f"{header} {'remembered':>10}")
             for burst in range(1, bursts + 1):
-                sends = [
-                    ask(fake, rng.choice(questions), next(user_iter), in_guild=rng.random() < 0.8) for _ in range(size)
-                ]
-                handles = await asyncio.gather(*sends)
-                replied = await _reply_times(fake, {handle.token for handle, _ in handles})
-                burst_latencies = [replied[handle.token] - sent for handle, sent in handles if handle.token in replied]
-                lost += size - len(burst_latencies)
+                askers = [(next(user_iter), rng.random() < 0.8) for _ in range(size)]
+                waves = [[rng.choice(questions) for _ in askers]] + ([["why?"] * size] if follow_ups else [])
+                burst_latencies = []
+                for wave in waves:
+                    sends = [
+                        ask(fake, question, user, in_guild)
+                        for question, (user, in_guild) in zip(wave, askers, strict=True)
+                    ]
+                    handles = await asyncio.gather(*sends)
+                    replied = await _reply_times(fake, {handle.token for handle, _ in handles})
+                    burst_latencies += [replied[handle.token] - at for handle, at in handles if handle.token in replied]
+                    lost += size - sum(handle.token in replied for handle, _ in handles)
                 latencies += burst_latencies
                 # The fake keeps every request and frame for tests; dropping them keeps its memory out of the figures.
                 fake.requests.clear()
@@ -87,13 +96,14 @@ async def run(bursts: int, size: int, pause: float) -> None:
                 fake._interactions.clear()
                 fake.gateway_sent.clear()
                 print(
-                    f"{burst:>5} {size:>5} {len(burst_latencies):>8} {percentile(burst_latencies, 0.5) * 1e3:>7.1f} "
-                    f"{percentile(burst_latencies, 0.99) * 1e3:>7.1f} {rss_mib():>8.1f}"
+                    f"{burst:>5} {size * len(waves):>5} {len(burst_latencies):>8} "
+                    f"{percentile(burst_latencies, 0.5) * 1e3:>7.1f} {percentile(burst_latencies, 0.99) * 1e3:>7.1f} "
+                    f"{rss_mib():>8.1f} {len(memory):>10}"
                 )
                 await asyncio.sleep(pause)
             await bot.close()
             await task
-    total = bursts * size
+    total = bursts * size * (2 if follow_ups else 1)
     print(
         f"\n{total} questions: {len(latencies)} answered, {lost} lost; "
         f"p50 {percentile(latencies, 0.5) * 1e3:.1f} ms, p99 {percentile(latencies, 0.99) * 1e3:.1f} ms; "
@@ -120,9 +130,10 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=100)
     parser.add_argument("--size", type=int, default=25, help="concurrent questions per burst")
     parser.add_argument("--pause", type=float, default=0.1, help="seconds between bursts")
+    parser.add_argument("--follow-ups", action="store_true", help='each asker follows its answer with "why?"')
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(run(args.bursts, args.size, args.pause))
+    asyncio.run(run(args.bursts, args.size, args.pause, args.follow_ups))
 
 
 if __name__ == "__main__":

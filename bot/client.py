@@ -18,6 +18,7 @@ from watchfiles import awatch
 
 from bot.config import Settings
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer
+from bot.core.conversation import Conversation
 from bot.embeds import problems_report
 from bot.exts._common import EXPECTED_ERRORS
 from bot.health import HealthServer
@@ -111,14 +112,21 @@ class ExplainerBot(commands.Bot):
 
     # -- answering -------------------------------------------------------------
 
-    def answer(self, question: str) -> tuple[Answer, Snapshot]:
-        """Match ``question`` against the current snapshot, counting the outcome and the time it took."""
+    def answer(
+        self, question: str, conversation: Conversation | None = None, now: float | None = None
+    ) -> tuple[Answer, Conversation, Snapshot]:
+        """Match ``question``, read after ``conversation``, against the current snapshot; count outcome and time.
+
+        Returns the answer and the conversation after it.
+        """
         snapshot = self.store.current
         started = time.perf_counter()
-        answer = snapshot.matcher.ask(question)
+        at = time.monotonic() if now is None else now
+        explanation, after = snapshot.matcher.reply(question, conversation or Conversation(), at)
         self.metrics.match_latency.observe(time.perf_counter() - started)
+        answer = explanation.answer
         self.metrics.questions.labels("answered" if answer.answered else "declined").inc()
-        return answer, snapshot
+        return answer, after, snapshot
 
     async def remember(self, answer: Answer, guild_id: int | None) -> None:
         """Record a declined or weak question for the gaps report; a storage failure never stops answering."""
@@ -127,9 +135,9 @@ class ExplainerBot(commands.Bot):
         if not answer.question.strip() or answer.kind in (SMALL_TALK, PARAGRAPH):
             return
         try:
-            await self.questions.record_question(
-                answer.question, guild_id, answer.score, answer.entry.id if answer.entry else None
-            )
+            # A declined follow-up ("how many billions?") is a gap in the entry it followed.
+            nearest = answer.entry.id if answer.entry else answer.follow_up_of
+            await self.questions.record_question(answer.question, guild_id, answer.score, nearest)
         except Exception as error:
             log.warning("Could not record a question (%s: %s); answering goes on", type(error).__name__, error)
 

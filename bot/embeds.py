@@ -70,16 +70,29 @@ def _quote(citation: Citation) -> str:
     return clip(f"“{discord.utils.escape_markdown(citation.quote)}”", FIELD_VALUE_LIMIT)
 
 
-def answer_embed(entry: Entry, knowledge: KnowledgeBase, confidence: float | None = None) -> discord.Embed:
-    """The entry's answer with every cited passage as ¶N and its verbatim quote."""
+def answer_embed(
+    entry: Entry,
+    knowledge: KnowledgeBase,
+    confidence: float | None = None,
+    *,
+    full_paragraphs: bool = False,
+    footer: str | None = None,
+) -> discord.Embed:
+    """The entry's answer with every cited passage as ¶N and its verbatim quote, or each cited paragraph in full."""
     embed = discord.Embed(
         title=clip(entry.title, TITLE_LIMIT), description=clip(entry.answer, DESCRIPTION_LIMIT), colour=COLOUR
     )
     _source(embed, knowledge)
-    for citation in entry.citations[: FIELDS_LIMIT - 1]:
-        embed.add_field(name=f"¶{citation.paragraph}", value=_quote(citation), inline=False)
-    footer = f"Match confidence: {confidence:.0f}%" if confidence is not None else "Chosen from suggestions"
-    embed.set_footer(text=footer)
+    if full_paragraphs:
+        for number in dict.fromkeys(citation.paragraph for citation in entry.citations[: FIELDS_LIMIT - 1]):
+            text = clip(discord.utils.escape_markdown(knowledge.essay.paragraph(number) or ""), FIELD_VALUE_LIMIT)
+            embed.add_field(name=f"¶{number} in full", value=text, inline=False)
+    else:
+        for citation in entry.citations[: FIELDS_LIMIT - 1]:
+            embed.add_field(name=f"¶{citation.paragraph}", value=_quote(citation), inline=False)
+    if footer is None:
+        footer = f"Match confidence: {confidence:.0f}%" if confidence is not None else "Chosen from suggestions"
+    embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     dropped = 0
     while len(embed) > MESSAGE_TOTAL_LIMIT and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)

@@ -85,6 +85,8 @@ OP_HEARTBEAT_ACK = 11
 INTERACTION_APPLICATION_COMMAND = 2
 INTERACTION_MESSAGE_COMPONENT = 3
 INTERACTION_AUTOCOMPLETE = 4
+COMMAND_MESSAGE = 3
+CHANNEL_PUBLIC_THREAD = 11
 CALLBACK_CHANNEL_MESSAGE = 4
 CALLBACK_DEFERRED_CHANNEL_MESSAGE = 5
 CALLBACK_DEFERRED_UPDATE_MESSAGE = 6
@@ -106,6 +108,7 @@ _HTTP_REASONS = {
     504: "Gateway Timeout",
 }
 _COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
+_MENU_NAME = re.compile(r"^(?=.*\S).{1,32}$")
 
 
 def _now_iso() -> str:
@@ -515,8 +518,12 @@ class FakeDiscord:
             "lazy": True,
             "member_count": len(self.users),
             "members": [self.member_json(u) for u in members],
-            "channels": [{k: v for k, v in c.items() if k != "guild_id"} for c in self.channels.values()],
-            "threads": [],
+            "channels": [
+                {k: v for k, v in c.items() if k != "guild_id"}
+                for c in self.channels.values()
+                if "guild_id" in c and c["type"] != CHANNEL_PUBLIC_THREAD
+            ],
+            "threads": [c for c in self.channels.values() if c["type"] == CHANNEL_PUBLIC_THREAD],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -568,6 +575,32 @@ class FakeDiscord:
             self.dm_channels[user.id] = channel
             self.channels[int(channel["id"])] = channel
         return channel
+
+    async def add_thread(self, name: str, *, timeout: float = 5.0) -> int:
+        """A public thread under the guild channel, announced with THREAD_CREATE; returns its id."""
+        thread_id = self._new_id()
+        thread: JSON = {
+            "id": str(thread_id),
+            "type": CHANNEL_PUBLIC_THREAD,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.channel_id),
+            "owner_id": str(self.member.id),
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": _now_iso(),
+                "locked": False,
+            },
+        }
+        self.channels[thread_id] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, timeout=timeout)
+        return thread_id
 
     def add_member(self, username: str, *, role_ids: Sequence[int] = (), global_name: str | None = None) -> FakeUser:
         """Add another guild member (visible in later GUILD_CREATEs and usable as an interaction user)."""
@@ -962,6 +995,28 @@ class FakeDiscord:
         data = self._command_data(name, options, subcommand, in_guild)
         return await self._send_interaction(INTERACTION_APPLICATION_COMMAND, data, user, channel_id, timeout=timeout)
 
+    async def message_command(
+        self, name: str, target: JSON, *, user: FakeUser | None = None, timeout: float = 5.0
+    ) -> InteractionHandle:
+        """Use the message context-menu command ``name`` (Apps → name) on the message ``target``, in its channel."""
+        user = user or self.member
+        channel_id = int(target["channel_id"])
+        in_guild = self._channel_is_guild(channel_id)
+        cmd, is_guild_cmd = self._find_command(name, COMMAND_MESSAGE, in_guild)
+        if cmd is None:
+            raise ValueError(f"no message command {name!r} was synced; Discord would not show it")
+        stored = copy.deepcopy(self.messages.get(int(target["id"]), target))
+        data: JSON = {
+            "id": cmd["id"],
+            "name": name,
+            "type": COMMAND_MESSAGE,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: stored}},
+        }
+        if is_guild_cmd:
+            data["guild_id"] = str(self.guild_id)
+        return await self._send_interaction(INTERACTION_APPLICATION_COMMAND, data, user, channel_id, timeout=timeout)
+
     async def autocomplete(
         self,
         name: str,
@@ -1057,10 +1112,16 @@ class FakeDiscord:
         author: FakeUser | None = None,
         mentions: Sequence[FakeUser] = (),
         in_guild: bool = True,
+        channel_id: int | None = None,
+        reply_to: JSON | None = None,
         timeout: float = 5.0,
         **extra: Any,
     ) -> JSON:
         """A user posts ``content`` (MESSAGE_CREATE) in the guild channel, or in their DM with the bot.
+
+        ``channel_id`` picks another guild channel (a thread); ``reply_to`` makes it a Reply (type 19) to that
+        message, with ``message_reference`` and ``referenced_message`` as Discord sends them. As on Discord, a
+        Reply pings its author only when ``mentions`` says so.
 
         ``author`` defaults to :attr:`member`; the ``mentions`` array holds ``mentions`` plus every known user
         written as ``<@id>`` in the content; ``extra`` keys are merged into the payload. As on real Discord, a client needs
@@ -1068,7 +1129,8 @@ class FakeDiscord:
         that does not mention the bot arrives with empty content. Returns the full message.
         """
         author = author or self.member
-        channel_id = self.channel_id if in_guild else int(self.dm_channel(author)["id"])
+        if channel_id is None:
+            channel_id = self.channel_id if in_guild else int(self.dm_channel(author)["id"])
         in_content = [self.users[int(uid)] for uid in re.findall(r"<@!?(\d+)>", content) if int(uid) in self.users]
         mention_json = []
         for user in dict.fromkeys([*mentions, *in_content]):
@@ -1096,6 +1158,12 @@ class FakeDiscord:
             "nonce": str(self._new_id()),
             **extra,
         }
+        if reply_to is not None:
+            msg["type"] = 19
+            msg["message_reference"] = {"type": 0, "message_id": reply_to["id"], "channel_id": str(channel_id)}
+            msg["referenced_message"] = copy.deepcopy(self.messages.get(int(reply_to["id"]), reply_to))
+            if in_guild:
+                msg["message_reference"]["guild_id"] = str(self.guild_id)
         if in_guild:
             msg["guild_id"] = str(self.guild_id)
             msg["member"] = self.member_json(author, with_user=False)
@@ -1481,7 +1549,9 @@ class FakeDiscord:
         errors: JSON = {}
         ctype = cmd.get("type", 1)
         name = cmd.get("name")
-        if not isinstance(name, str) or not _COMMAND_NAME.match(name) or (ctype == 1 and name != name.lower()):
+        # Context-menu names (user and message commands) may hold spaces and capitals, as in "Ask the essay bot".
+        pattern = _COMMAND_NAME if ctype == 1 else _MENU_NAME
+        if not isinstance(name, str) or not pattern.match(name) or (ctype == 1 and name != name.lower()):
             errors["name"] = {
                 "_errors": [{"code": "APPLICATION_COMMAND_INVALID_NAME", "message": "Command name is invalid"}]
             }

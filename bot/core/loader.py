@@ -26,6 +26,7 @@ ENTRIES_DIR = "entries"
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MIN_QUESTIONS = 3
+MAX_RELATED = 5  # read-next links are one row of Discord buttons, which holds 5
 MAX_SHORT_SUMMARY = 5
 
 ID = Limit(64, "ids travel inside Discord button ids, which hold 100 characters")
@@ -345,6 +346,12 @@ class _KnowledgeReader:
         for key, ids in (("related", item.entry.related), ("why", item.entry.why)):
             if key not in item.data:
                 continue
+            if key == "related" and len(ids) > MAX_RELATED:
+                item.checks.add(
+                    item.data.line_of_key(key),
+                    f'entry "{item.entry.id}": "related" lists {len(ids)} entries; at most {MAX_RELATED} are shown '
+                    "as read-next buttons, so keep the best ones",
+                )
             for linked, line in zip(ids, item.data[key].item_lines, strict=True):
                 if linked == item.entry.id:
                     item.checks.add(line, f'entry "{item.entry.id}" lists itself under "{key}"')

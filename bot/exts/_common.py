@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import re
-import time
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.core.answer import Suggestion
 from bot.embeds import answer_embed, clip
@@ -22,6 +21,7 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_FOR_YOU = "These buttons belong to the person who asked. Ask with /ask to get your own."
 BUTTON_LABEL_LIMIT = 80
+SUGGESTION_ROW, FEEDBACK_ROW, READ_NEXT_ROW = 0, 1, 2
 
 
 class Refused(app_commands.CheckFailure):
@@ -60,24 +60,16 @@ def slow_down(seconds: float) -> str:
     return f"Slow down a little: you can ask again in {math.ceil(seconds)} s."
 
 
-class UserCooldowns:
-    """One question per ``seconds`` for each user, shared by /ask and message questions."""
+QUESTION_BURST = 3  # questions a member may ask back to back, so a quick "why?" after an answer goes through
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._last: dict[int, float] = {}
 
-    def retry_after(self, user_id: int) -> float:
-        """0 when the user may ask now (and the question is counted); otherwise the seconds left to wait."""
-        now = self._clock()
-        last = self._last.get(user_id)
-        if last is not None and now - last < self.seconds:
-            return self.seconds - (now - last)
-        if len(self._last) > 10_000:
-            self._last = {user: at for user, at in self._last.items() if now - at < self.seconds}
-        self._last[user_id] = now
-        return 0.0
+def question_cooldowns(seconds: float) -> commands.CooldownMapping[int]:
+    """Per member id: QUESTION_BURST questions per QUESTION_BURST × ``seconds``.
+
+    The same pace as one question every ``seconds``, with room for a follow-up or two
+    right after an answer. Shared by /ask, the context menu and message questions.
+    """
+    return commands.CooldownMapping.from_cooldown(QUESTION_BURST, QUESTION_BURST * seconds, lambda member: member)
 
 
 class FeedbackButton(
@@ -93,6 +85,7 @@ class FeedbackButton(
             emoji="👍" if helpful else "👎",
             style=discord.ButtonStyle.secondary,
             custom_id=f"feedback:{vote}:{entry_id}",
+            row=FEEDBACK_ROW,
         )
         super().__init__(button)
         self.entry_id = entry_id
@@ -132,6 +125,7 @@ class SuggestionButton(
             label=clip(title, BUTTON_LABEL_LIMIT),
             style=discord.ButtonStyle.secondary,
             custom_id=f"suggest:{asker_id}:{entry_id}",
+            row=SUGGESTION_ROW,
         )
         super().__init__(button)
         self.asker_id = asker_id
@@ -148,17 +142,48 @@ class SuggestionButton(
         if interaction.user.id != self.asker_id:
             await reply(interaction, NOT_FOR_YOU)
             return
-        store: KnowledgeStore = interaction.client.store  # type: ignore[attr-defined]
-        snapshot = store.current
-        entry = snapshot.knowledge.entry(self.entry_id)
-        if entry is None:
-            await reply(interaction, "That topic was removed in an update; try /topics.")
-            return
-        await reply(interaction, embed=answer_embed(entry, snapshot.knowledge))
+        await show_entry(interaction, self.entry_id)
 
 
-def answer_view(asker_id: int, suggestions: tuple[Suggestion, ...], answered_id: str | None) -> discord.ui.View | None:
-    """The buttons under an answer or a decline: "did you mean" for the asker, 👍/👎 for everyone on answers.
+class ReadNextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"next:(?P<entry>[a-z0-9-]{1,64})"):
+    """A "read next" button under an answer: shows its entry privately to whoever clicks. Persistent."""
+
+    def __init__(self, entry_id: str, title: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=clip(title, BUTTON_LABEL_LIMIT),
+            emoji="📖",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"next:{entry_id}",
+            row=READ_NEXT_ROW,
+        )
+        super().__init__(button)
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReadNextButton:
+        return cls(match["entry"], getattr(item, "label", None) or match["entry"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await show_entry(interaction, self.entry_id)
+
+
+async def show_entry(interaction: discord.Interaction, entry_id: str) -> None:
+    """Answer ``entry_id`` privately to whoever clicked, from the knowledge base as it is now."""
+    store: KnowledgeStore = interaction.client.store  # type: ignore[attr-defined]
+    snapshot = store.current
+    entry = snapshot.knowledge.entry(entry_id)
+    if entry is None:
+        await reply(interaction, "That topic was removed in an update; try /topics.")
+        return
+    await reply(interaction, embed=answer_embed(entry, snapshot.knowledge))
+
+
+def answer_view(
+    asker_id: int, suggestions: tuple[Suggestion, ...], answered_id: str | None, read_next: tuple[Suggestion, ...] = ()
+) -> discord.ui.View | None:
+    """The buttons under an answer or a decline: "did you mean" for the asker, 👍/👎 and "read next" for everyone.
 
     Only persistent (dynamic) items, so nothing waits in memory for a click.
     """
@@ -168,6 +193,8 @@ def answer_view(asker_id: int, suggestions: tuple[Suggestion, ...], answered_id:
     if answered_id is not None:
         view.add_item(FeedbackButton(answered_id, helpful=True))
         view.add_item(FeedbackButton(answered_id, helpful=False))
+    for item in read_next:
+        view.add_item(ReadNextButton(item.id, item.title))
     if not view.children:
         return None
     # A finished view is sent but not tracked: its persistent items are dispatched by class, and

@@ -14,7 +14,7 @@ import pytest
 from bot.client import ExplainerBot
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
-from bot.exts._common import APOLOGY, NOT_FOR_YOU
+from bot.exts._common import APOLOGY, NOT_FOR_YOU, QUESTION_BURST
 from tests.bot.conftest import StartBot
 from tests.conftest import FIXTURES
 from tests.fakediscord import MANAGE_MESSAGES, FakeDiscord, InteractionHandle
@@ -46,7 +46,8 @@ async def until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
 
 
 def synced(fake: FakeDiscord) -> dict[str, dict[str, Any]]:
-    return {command["name"]: command for command in fake.global_commands}
+    """The synced slash commands by name."""
+    return {command["name"]: command for command in fake.global_commands if command.get("type", 1) == 1}
 
 
 async def test_commands_are_synced_with_their_definitions(fake: FakeDiscord, bot: ExplainerBot) -> None:
@@ -54,6 +55,8 @@ async def test_commands_are_synced_with_their_definitions(fake: FakeDiscord, bot
     commands = synced(fake)
 
     assert set(commands) == {"ask", "summary", "topics", "source", "kb"}
+    menus = [(command["name"], command["type"]) for command in fake.global_commands if command.get("type", 1) != 1]
+    assert menus == [("Ask the essay bot", 3)]
     [question] = commands["ask"]["options"]
     assert (
         question | {"name": "question", "type": 3, "required": True, "max_length": 300, "autocomplete": True}
@@ -328,10 +331,10 @@ async def test_unexpected_error_is_logged_and_apologised_for(
 ) -> None:
     """A crash inside a command gives the user a short apology; the traceback goes to the log only."""
 
-    def broken(self: Matcher, question: str) -> None:
+    def broken(self: Matcher, *args: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(Matcher, "ask", broken)
+    monkeypatch.setattr(Matcher, "explain", broken)
     caplog.set_level(logging.ERROR)
 
     handle = await fake.slash("ask", {"question": "who is the dominant partner"})
@@ -346,11 +349,12 @@ async def test_unexpected_error_is_logged_and_apologised_for(
 
 
 async def test_ask_cooldown_is_per_user(fake: FakeDiscord, launch: StartBot) -> None:
-    """A second question within the cooldown is politely refused; another user is not affected."""
+    """Past the burst a quick follow-up gets, a question within the cooldown is politely refused; others are not."""
     await launch(ask_cooldown=30.0)
 
-    first = await fake.slash("ask", {"question": "who wrote the essay"}, user=fake.member)
-    await callback(fake, first)
+    for _ in range(QUESTION_BURST):
+        first = await fake.slash("ask", {"question": "who wrote the essay"}, user=fake.member)
+        await callback(fake, first)
     again = await fake.slash("ask", {"question": "who wrote the essay"}, user=fake.member)
     refused = (await callback(fake, again))["data"]
     other = await fake.slash("ask", {"question": "who wrote the essay"}, user=fake.moderator)

@@ -111,6 +111,13 @@ CASES = [
     ("synonyms-shared-variant.yaml", "synonyms.yaml", 3, '"beijing" is already a synonym of "china"'),
     ("unknown-why.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": why id "no-such-entry" does not exist'),
     (
+        "too-many-related.yaml",
+        ADDED_ENTRIES,
+        14,
+        'entry "broken-example": "related" lists 6 entries; at most 5 are shown as read-next buttons, '
+        "so keep the best ones",
+    ),
+    (
         "counterparts-word-twice.yaml",
         "counterparts.yaml",
         3,
