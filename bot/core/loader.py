@@ -27,6 +27,12 @@ ENTRIES_DIR = "entries"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MIN_QUESTIONS = 3
 MAX_RELATED = 5  # read-next links are one row of Discord buttons, which holds 5
+# An answer opening with a verdict this short ("Yes.", "China.") reads right after one shape of question only.
+SHORT_VERDICT_WORDS = 4
+_YES_NO_VERDICT = re.compile(r"(?:yes|no|not|only|partly|mostly|hardly|sort of|kind of)\b")
+_YES_NO_QUESTION = re.compile(r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b")
+_NAME_QUESTION = re.compile(r"(?:who|whom|whose|which)\b")
+_FIRST_SENTENCE = re.compile(r"(?:\b(?:dr|mr|mrs|ms|prof|st|e\.g|i\.e|ph\.d)\.|[^.!?])+[.!?]?", re.IGNORECASE)
 MAX_SHORT_SUMMARY = 5
 
 ID = Limit(64, "ids travel inside Discord button ids, which hold 100 characters")
@@ -250,7 +256,24 @@ class _KnowledgeReader:
         if len(self.problems) > before or entry_id is None or title is None or answer is None:
             return None
         entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme, not_answered, why)
+        self._check_opening(checks, data, entry)
         return _Placed(entry, checks, data)
+
+    @staticmethod
+    def _check_opening(checks: FileChecks, data: YamlMap, entry: Entry) -> None:
+        """An answer is shown after every phrasing, so a bare "Yes." or "China." must fit all of them."""
+        found = _FIRST_SENTENCE.match(entry.answer)
+        opening = found.group().strip() if found else entry.answer
+        if len(normalise(opening).split()) > SHORT_VERDICT_WORDS:
+            return
+        fits = _YES_NO_QUESTION if _YES_NO_VERDICT.match(normalise(opening)) else _NAME_QUESTION
+        misfit = next((question for question in entry.questions if not fits.match(normalise(question))), None)
+        if misfit is not None:
+            checks.add(
+                data.line_of("answer"),
+                f'entry "{entry.id}": the answer opens with "{opening}", which reads wrong after some of its '
+                f'phrasings, e.g. "{misfit}"; open with a sentence that states the point in full',
+            )
 
     def _entry_id(self, checks: FileChecks, data: YamlMap, what: str) -> str | None:
         if "id" not in data:

@@ -111,6 +111,13 @@ CASES = [
     ("synonyms-shared-variant.yaml", "synonyms.yaml", 3, '"beijing" is already a synonym of "china"'),
     ("unknown-why.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": why id "no-such-entry" does not exist'),
     (
+        "bare-verdict.yaml",
+        ADDED_ENTRIES,
+        10,
+        'entry "broken-example": the answer opens with "Yes.", which reads wrong after some of its phrasings, '
+        'e.g. "what do they want long term"; open with a sentence that states the point in full',
+    ),
+    (
         "too-many-related.yaml",
         ADDED_ENTRIES,
         14,
@@ -229,3 +236,24 @@ def test_missing_essay_is_reported(knowledge_copy: Path) -> None:
     problems = validate_knowledge(knowledge_copy)
 
     assert [str(problem) for problem in problems] == [f"{knowledge_copy}/essay.yaml: file not found"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "questions"),
+    [
+        ("Yes. China is the predominant partner.", ["is china stronger", "does china lead", "is russia weaker"]),
+        ("China. It is the predominant partner.", ["who leads", "which side is stronger", "who is on top"]),
+        ("Dr. Saleem says China is the predominant partner.", ["who leads", "what does it say", "tell me"]),
+    ],
+)
+def test_a_short_verdict_that_fits_every_phrasing_is_valid(
+    knowledge_copy: Path, answer: str, questions: list[str]
+) -> None:
+    """"Yes." is fine when every phrasing is a yes/no question, a name when every one asks who or which."""
+    broken = (BROKEN / "bare-verdict.yaml").read_text(encoding="utf-8")
+    listed = "\n".join(f"      - {question}" for question in questions)
+    text = broken.split("    questions:\n")[0] + f"    questions:\n{listed}\n    answer: {answer}\n"
+    text += "    citations:\n      - paragraph: 4\n        quote: China is the predominant partner\n"
+    (knowledge_copy / ADDED_ENTRIES).write_text(text, encoding="utf-8")
+
+    assert validate_knowledge(knowledge_copy) == []
