@@ -4,7 +4,8 @@
     python bench/ablation.py --part tune     # while tuning: never study the holdout this way
 
 A rule earns its place when leaving it out costs right answers or lets wrong
-ones through (bare, wrapped in chat manners or in context); one that changes nothing goes.
+ones through (bare, wrapped in chat manners, in context, or as a follow-up in a
+conversation); one that changes nothing goes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.core.matcher import RULES, Matcher  # noqa: E402
 
 def figures(result: PartResult) -> tuple[int, ...]:
     """Right in-scope answers and declined out-of-scope questions: bare, in chat manners (small talk
-    included) and in context."""
+    included) and in context; then the follow-ups right in conversations."""
     chat, context = result.wrapped, result.in_context
     return (
         result.in_scope_right,
@@ -33,6 +34,7 @@ def figures(result: PartResult) -> tuple[int, ...]:
         chat.out_of_scope + chat.small_talk - chat.leaks,
         context.in_scope_right,
         context.out_of_scope - context.leaks,
+        result.follow_ups_right,
     )
 
 
@@ -47,8 +49,10 @@ def main() -> None:
     baseline = {result.name: figures(result) for result in run_eval(Matcher(knowledge), evalset)}
     names = list(baseline)
     print("Change from the full matcher when one rule is left out (in-scope right / out-of-scope declined),")
-    print("bare, wrapped in chat manners and in context; the full matcher's counts come first.\n")
-    header = "".join(f"{name + ' bare':>16}{name + ' chat':>18}{name + ' context':>18}" for name in names)
+    print("bare, wrapped in chat manners and in context, and follow-ups right; the full matcher's counts come first.\n")
+    header = "".join(
+        f"{name + ' bare':>16}{name + ' chat':>18}{name + ' context':>18}{name + ' follow-ups':>20}" for name in names
+    )
     print(f"{'rule left out':26}{header}")
     print(f"{'(none: full matcher)':26}" + "".join(_cells(baseline[name]) for name in names))
     for rule in sorted(RULES):
@@ -61,8 +65,8 @@ def main() -> None:
 
 def _cells(values: tuple[int, ...], signed: bool = False) -> str:
     form = "{:+d}" if signed else "{:d}"
-    pairs = [f"{form.format(values[index])} / {form.format(values[index + 1])}" for index in range(0, len(values), 2)]
-    return f"{pairs[0]:>16}{pairs[1]:>18}{pairs[2]:>18}"
+    pairs = [f"{form.format(values[index])} / {form.format(values[index + 1])}" for index in range(0, 6, 2)]
+    return f"{pairs[0]:>16}{pairs[1]:>18}{pairs[2]:>18}{form.format(values[6]):>20}"
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import SHIPPED_KNOWLEDGE  # noqa: E402
 from bot.core.analysis import Analyzer  # noqa: E402
+from bot.core.conversation import Conversation  # noqa: E402
 from bot.core.evaluation import load_eval  # noqa: E402
 from bot.core.loader import load_knowledge  # noqa: E402
 from bot.core.matcher import Matcher  # noqa: E402
@@ -156,6 +157,7 @@ def bench_shipped(rounds: int) -> tuple[KnowledgeBase, list[str]]:
     ]
     report("Matcher.ask, eval questions", latencies(matcher.ask, questions, rounds))
     report("Matcher.ask, hostile inputs (10k chars etc.)", latencies(matcher.ask, hostile, rounds))
+    bench_follow_ups(matcher, knowledge, rounds)
     bm25, analyzer = bm25_for(knowledge)
     report(
         "rank_bm25 baseline, scoring only",
@@ -174,6 +176,29 @@ def bench_shipped(rounds: int) -> tuple[KnowledgeBase, list[str]]:
     startup = startup_time(max(3, rounds // 2))
     line("start-up of `python -m bot ask --json`", f"median {statistics.median(startup) * 1e3:.0f} ms for one question")
     return knowledge, questions
+
+
+def bench_follow_ups(matcher: Matcher, knowledge: KnowledgeBase, rounds: int) -> None:
+    """What reading each turn of the eval's conversations after the turns before it costs over reading it alone."""
+    evalset = load_eval(SHIPPED_KNOWLEDGE / "eval.yaml", knowledge)
+    turns: list[tuple[str, Conversation]] = []
+    for part in evalset.parts.values():
+        for conversation in part.conversations:
+            talk = Conversation()
+            for number, case in enumerate(conversation):
+                turns.append((case.question, talk))
+                _, talk = matcher.reply(case.question, talk, float(number))
+    extra = []
+    for _ in range(rounds):
+        for question, talk in turns:
+            alone = timed(lambda: matcher.ask(question), 1)[0]  # noqa: B023
+            within = timed(lambda: matcher.ask(question, talk, float(len(talk.turns))), 1)[0]  # noqa: B023
+            extra.append(within - alone)
+    line(
+        "Matcher.ask in a conversation, over alone",
+        f"p50 {percentile(extra, 0.5) * 1e3:+.3f} ms   p99 {percentile(extra, 0.99) * 1e3:+.3f} ms "
+        f"({len(turns)} turns)",
+    )
 
 
 def bench_generated(knowledge: KnowledgeBase, questions: list[str], size: int, rounds: int) -> None:

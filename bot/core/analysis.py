@@ -84,7 +84,17 @@ _YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")  # 1000 to 2099, or a decade such
 _FACTUAL_KINDS = {
     "when": ("when", "what year", "which year", "what date", "what day", "what month"),
     "how many": ("how many",),
-    "how much": ("how much", "what price", "what amount", "what percentage", "how big", "how large"),
+    "how much": (
+        "how much",
+        "what price",
+        "what amount",
+        "what percentage",
+        "how big",
+        "how large",
+        "how cheap",
+        "how expensive",
+        "how costly",
+    ),
     "how old": ("how old",),
     "how long": ("how long",),
     "where": ("where",),
@@ -104,8 +114,12 @@ _WHEN_ASKS = re.compile(
 )
 
 
-# "Where does the BRI fit in", "where does Central Asia come in": which part it plays, not a place.
-_WHERE_FITS = re.compile(r"where (?:do|does|did|would|will) (?:\w+ ){1,5}?(?:fit|fits|come in|comes in)\b")
+# "Where does the BRI fit in", "where does Central Asia come in", "where do they differ": which part it
+# plays, or in what respect, not a place.
+_WHERE_FITS = re.compile(
+    r"where (?:do|does|did|would|will) (?:\w+ ){1,5}?(?:fit|fits|come in|comes in|differ|differs|disagree|disagrees|"
+    r"diverge|diverges)\b"
+)
 
 
 def factual_kind(text: str) -> str | None:

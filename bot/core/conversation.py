@@ -36,11 +36,16 @@ class Conversation:
 
     turns: tuple[Turn, ...] = ()
 
-    def last(self, now: float, within: float = CONTEXT_SECONDS) -> Turn | None:
-        """The latest turn, unless it is older than ``within`` seconds."""
-        if not self.turns or now - self.turns[-1].at > within:
+    def last_answered(self, now: float, within: float = CONTEXT_SECONDS) -> Turn | None:
+        """The latest turn that was answered, unless it is older than ``within`` seconds.
+
+        A declined question has no passages or reasons to follow up, so "source?" after one
+        is about the answer before it.
+        """
+        answered = next((turn for turn in reversed(self.turns) if turn.entry_id is not None), None)
+        if answered is None or now - answered.at > within:
             return None
-        return self.turns[-1]
+        return answered
 
     def then(self, turn: Turn) -> Conversation:
         """This conversation with ``turn`` added, the oldest turns dropped past MAX_TURNS."""
@@ -55,14 +60,7 @@ class FollowUp(enum.Enum):
 
 
 _EVIDENCE_PHRASES = alternation(
-    """
-    source, sources, citation, citations, cite, quote, quotes, evidence, proof, receipts, reference, references,
-    where does it say that, where does it say so, where does it say, where does the essay say that,
-    where does the essay say so, where is that, where is that from, where did you get that, which paragraph,
-    what paragraph, which part, what part of the essay, show me, show me where, says who, according to what,
-    can you quote it, quote it, what is your source, what is the source, which para, which para is that from,
-    which paragraph is that from, which paragraph is that, what paragraph is that in, where in the essay
-    """
+    "says who, according to what, show me, show me where, where did you get that, where is that"
 )
 _WHY_PHRASES = alternation(
     """
@@ -93,12 +91,63 @@ _WHY_BACK = re.compile(r"(?:why|how come)\s+(?:\w+\s+){0,3}?(?:it|that|this|they
 _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|which|when|where|why|how|is|are|does|do|did|can|will)\b")
 
 
+# "Which projects specifically?", "name one": asking for more precision than an answer gives.
+_SPECIFICS = re.compile(
+    r"\b(?:exactly|specifically|precisely|in particular|in detail|name one|name some|name any|name a few|"
+    r"for example|for instance|an example|any examples|examples)\b"
+)
+
+
+_BACK_REFERENCE = re.compile(r"\b(?:that|this|it|there|then|those|these)\b")
+
+
+def refers_back(text: str) -> bool:
+    """Whether a message points back at something said before ("does that mean…", "where does it stand")."""
+    return bool(_BACK_REFERENCE.search(normalise(text)))
+
+
+def asks_specifics(text: str) -> bool:
+    """Whether a message asks for more precision or examples than a general answer gives."""
+    return bool(_SPECIFICS.search(normalise(text)))
+
+
+# "Quote the essay on that", "where's that in the text", "which paragraph says so": a short message made
+# of these words only, with a cue among them, asks for the evidence of what was just said.
+_EVIDENCE_CUES = frozenset(
+    """
+    source sources src sauce citation citations cite quote quotes quoted evidence proof prove receipts reference
+    references paragraph paragraphs para passage passages part section line lines
+    """.split()
+)
+_WHERE_SAID = frozenset("say says said written write mentioned mentions mention stated state from text essay".split())
+_EVIDENCE_FRAME = (
+    _EVIDENCE_CUES
+    | _WHERE_SAID
+    | frozenset(
+        """
+    the a an article author he it that this so there where which what is was are does did do in on of for me show
+    pls please plz exactly then tho though can could you give to be find i your get got according its any have has
+    link ok okay now again u ur bit
+    """.split()
+    )
+)
+EVIDENCE_WORDS = 9
+
+
+def _asks_evidence(words: list[str]) -> bool:
+    if len(words) > EVIDENCE_WORDS or not all(word in _EVIDENCE_FRAME for word in words):
+        return False
+    return any(word in _EVIDENCE_CUES for word in words) or ("where" in words and bool(_WHERE_SAID.intersection(words)))
+
+
 def follow_up_kind(text: str) -> FollowUp | None:
     """What kind of follow-up a message (its question, chat manners set aside) is, if it only makes sense as one."""
     words = normalise(text)
     whole = next((kind for pattern, kind in _WHOLE if pattern.fullmatch(words)), None)
     if whole is not None or not words:
         return whole
+    if _asks_evidence(words.split()):
+        return FollowUp.EVIDENCE
     if _ELLIPTICAL_OPENING.match(words):
         return FollowUp.ELLIPSIS
     if len(words.split()) <= ELLIPTICAL_WORDS and not _QUESTION_WORD.search(words):

@@ -34,7 +34,15 @@ from rapidfuzz import fuzz, process
 
 from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_kind, written_names
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
-from bot.core.conversation import Conversation, FollowUp, Turn, follow_up_kind, fragment
+from bot.core.conversation import (
+    Conversation,
+    FollowUp,
+    Turn,
+    asks_specifics,
+    follow_up_kind,
+    fragment,
+    refers_back,
+)
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Citation, Entry, KnowledgeBase
 from bot.core.replies import requested_paragraph, small_talk_reply
@@ -97,6 +105,7 @@ class Reason(enum.Enum):
     EVIDENCE = "follow-up-evidence"  # "source?" after an answer: its passages in full
     MORE = "follow-up-more"  # "tell me more" after an answer (or "why?" with no reasons listed): passages in full
     WHY = "follow-up-why"  # "why?" after an answer: the entry giving the essay's reasons for it
+    NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
     # Declines.
     SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
     NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
@@ -110,6 +119,8 @@ class Reason(enum.Enum):
     TOO_LITTLE_EVIDENCE = "too-little-evidence"  # shares words with an entry, but not enough to be about it
     CLOSER_TO_NOT_ANSWERED = "closer-to-not-answered"  # nearer a question the essay leaves open
     ASKED_ELSEWHERE = "asked-elsewhere"  # the asking sentence shares no word with what the rest points at
+    NEW_PART_UNEXPLAINED = "follow-up-unexplained"  # "which pipeline?": nothing explains what the follow-up adds
+    MORE_THAN_SAID = "more-than-said"  # "which projects specifically?" after the answer that says all there is
 
 
 # The rules a Matcher may be built without (bench/ablation.py measures each one's worth).
@@ -129,6 +140,8 @@ RULES = frozenset(
         Reason.SINGLE_WORD.value,
         Reason.CLOSER_TO_NOT_ANSWERED.value,
         Reason.ASKED_ELSEWHERE.value,  # with the guards an asking sentence vetoes its message by
+        Reason.NEW_PART.value,  # a follow-up's new part is answered by what explains it, or declined
+        Reason.MORE_THAN_SAID.value,
     }
 )
 
@@ -227,6 +240,13 @@ def _came_close(candidate: Candidate) -> bool:
         return candidate.coverage >= CLOSE_COVERAGE
     return candidate.coverage >= SOLE_TERM_COVERAGE and candidate.strong >= 1
 
+
+FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value})
+
+# The guards a follow-up's new part is declined for: a single word is what an elliptical follow-up is.
+FACT_GUARDS = frozenset(
+    {Reason.NAMES_SOMETHING_ELSE, Reason.MOSTLY_UNUSED_WORDS, Reason.FACT_ON_UNUSED_WORD, Reason.FACT_NOT_ASKED}
+)
 
 # The guards an asking sentence is declined for even when the rest of its message would be answered.
 VETOES = frozenset(
@@ -443,18 +463,50 @@ class Matcher:
     def explain(self, message: str, conversation: Conversation | None = None, now: float = 0.0) -> Explanation:
         """The answer to ``message`` with the parts it was read in, the candidates, and the rule that decided."""
         explanation = self._explain_alone(message)
-        last = conversation.last(now) if conversation is not None else None
+        last = conversation.last_answered(now) if conversation is not None else None
         previous = self.knowledge.entry(last.entry_id) if last is not None and last.entry_id else None
         if last is None or previous is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
             return explanation
-        return self._follow_up(explanation, last, previous) or explanation
+        followed = self._follow_up(explanation, last, previous) or explanation
+        return self._no_more_than_said(followed, previous)
+
+    def _no_more_than_said(self, explanation: Explanation, previous: Entry) -> Explanation:
+        """A request for specifics answered with the answer just given is declined: the essay says no more.
+
+        "Which projects specifically?", "what's his PhD on exactly?": the answer already shown is
+        all the essay says, so it is named in the decline instead of being shown again as if it answered.
+        """
+        answer = explanation.answer
+        if (
+            answer.entry is not previous
+            or answer.reason in FOLLOW_UP_REASONS
+            or Reason.MORE_THAN_SAID.value in self._without
+            or not asks_specifics(explanation.message.question)
+        ):
+            return explanation
+        declined = Answer(
+            answer.question,
+            None,
+            answer.score,
+            (Suggestion(previous.id, previous.title, 100.0),),
+            Reason.MORE_THAN_SAID.value,
+            previous.id,
+            note=f"About “{previous.title}”, the essay says: {previous.answer}",
+        )
+        return replace(explanation, answer=declined)
 
     def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:
         """The message read as a follow-up of ``last``, which ``previous`` answered, when it only makes sense so."""
         question = alone.message.question
         kind = follow_up_kind(question)
-        if kind is None and alone.answer.entry is None and len(question.split()) <= SHORT_FOLLOW_UP:
-            kind = FollowUp.ELLIPSIS  # "how many billions?" asks about what was just answered
+        if (
+            kind is None
+            and alone.answer.entry is None
+            and (len(question.split()) <= SHORT_FOLLOW_UP or refers_back(question))
+        ):
+            kind = (
+                FollowUp.ELLIPSIS
+            )  # "how many billions?", "does that mean they trust each other" lean on the last answer
         if kind is None:
             return None
         message = alone.answer.question
@@ -468,14 +520,16 @@ class Matcher:
             return replace(alone, answer=answer, matched=last.question)
         new_part = fragment(question)
         swapped = self._swapped(last.question, new_part)
-        if swapped is None and _names_its_topic(alone):
-            return None  # "what about sanctions?" names a topic of its own
+        if swapped is None and _names_its_topic(alone) and self._unrelated(alone.decision, previous):
+            return None  # "what about sanctions?" names a topic of its own, one the last answer says nothing of
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
         resolved = " ".join(sentences)
         decision = self._decide(sentences)
         if decision.entry is None and alone.answer.entry is not None:
             return None
+        if swapped is None and decision.entry is not None and Reason.NEW_PART.value not in self._without:
+            decision = self._new_part_stands(decision, alone.decision or self._decide((new_part,)))
         answer = replace(_answer(message, decision), follow_up_of=previous.id)
         if decision.entry is None:
             answer = replace(
@@ -484,6 +538,29 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _new_part_stands(self, resolved: Decision, new: Decision) -> Decision:
+        """The follow-up's decision, unless the entry it resolved to does not answer what the new part adds.
+
+        When that entry explains none of the new part's words, only the previous question's words
+        chose it ("and militarily?" after the main argument): the new part is answered by the entry
+        that explains it, if one came close, and is otherwise declined.
+        """
+        if resolved.entry is None or not new.candidates:
+            return resolved  # words the knowledge base never uses: only the whole can be matched
+        query = self._query(new.text, (new.text,))
+        if not self._unrelated(new, resolved.entry):
+            # "Which pipeline?" still asks *which*: the new part's own guards hold against the entry.
+            own = next((item for item in new.candidates if item.id == resolved.entry.id), None)
+            if own is None or self._guard(query, own) not in FACT_GUARDS:
+                return resolved
+            return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
+        lead = new.candidates[0] if new.candidates else None
+        if lead is not None and _came_close(lead):
+            entry = self.knowledge.entries[lead.position]
+            if not self._unrelated(new, entry) and self._guard(query, lead) not in FACT_GUARDS:
+                return replace(new, reason=Reason.NEW_PART, entry=entry, score=round(lead.score, 1))
+        return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
 
     def _swapped(self, previous: str, new_part: str) -> str | None:
         """The previous question asked of the other side, when the new part names it ("and Russia?")."""
@@ -737,7 +814,10 @@ class Matcher:
         for weight, positions in rare or postings:
             for position in positions:
                 hits[position] += weight
-        return sorted(hits, key=lambda position: (-hits[position], position))[:CANDIDATES]
+        # Among entries sharing as much, those whose title or keywords hold the terms come first:
+        # "who is the author of this thing" shares "author" with many entries, and names one.
+        labelled = {position: len(self._labels[position] & query.weights.keys()) for position in hits}
+        return sorted(hits, key=lambda position: (-hits[position], -labelled[position], position))[:CANDIDATES]
 
     def _features(self, query: _Query, position: int, overlaps: list[float]) -> Candidate:
         terms, labels = self._terms[position], self._labels[position]

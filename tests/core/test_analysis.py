@@ -132,6 +132,8 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("ok how can i get the moderator role", "how do i"),
         ("where does the author live", "where"),
         ("so where does central asia come in", None),  # which part it plays, not a place
+        ("then where do they differ", None),  # in what respect
+        ("how cheap is the oil", "how much"),
         ("so when xi and putin meet what do they talk about", None),  # a clause, not a question about a date
     ],
 )

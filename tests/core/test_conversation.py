@@ -137,6 +137,51 @@ def test_small_talk_and_paragraph_requests_keep_the_context(matcher: Matcher) ->
     assert results[-1][1] == "what-russia-gets"
 
 
+def test_a_follow_up_leans_on_the_last_answer_not_on_a_decline_after_it(matcher: Matcher) -> None:
+    """ "source?" after a declined question shows the passages of the answer before it."""
+    [_, declined, evidence] = talk(matcher, "who is the dominant partner?", "how do i bake bread", "source?")
+
+    assert declined[0] == "decline"
+    assert evidence == ("answer", "dominant-partner", "dominant-partner")
+
+
+def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_that_answer(matcher: Matcher) -> None:
+    """ "which projects specifically?" after the joint projects: the essay names none, and the decline says so."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("who leads the joint infrastructure projects", conversation, 0.0)
+    explanation, _ = matcher.reply("which projects specifically?", conversation, 5.0)
+
+    answer = explanation.answer
+    assert (answer.kind, answer.reason, answer.follow_up_of) == ("decline", "more-than-said", "infrastructure-projects")
+    assert answer.note.startswith("About “")
+    assert [item.id for item in answer.suggestions] == ["infrastructure-projects"]
+
+
+def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
+    """ "and militarily?" after the main argument: the military entry, not the main argument again."""
+    [_, answer] = talk(matcher, "whats the real story behind all the xi putin smiles", "and militarily?")
+
+    assert answer == ("answer", "military-cooperation", "main-argument")
+
+
+def test_a_longer_message_pointing_back_is_read_as_a_follow_up(matcher: Matcher) -> None:
+    """Declined alone, "does that mean they're close friends" is about the meetings just answered."""
+    [_, (kind, _, follow_up_of)] = talk(
+        matcher, "how often do xi and putin meet", "does that mean they're close friends"
+    )
+
+    assert (kind, follow_up_of) == ("answer", "meeting-count")
+
+
+def test_a_follow_up_whose_new_part_asks_a_fact_the_entry_never_gives_is_declined(matcher: Matcher) -> None:
+    """ "which pipeline?" still asks *which*: the guards of the new part hold against the entry it resolved to."""
+    [_, (kind, entry, follow_up_of)] = talk(
+        matcher, "who gets the better end of the oil and gas deals", "which pipeline?"
+    )
+
+    assert (kind, entry, follow_up_of) == ("decline", None, "energy-deals")
+
+
 def test_a_conversation_is_bounded() -> None:
     """Only the last few turns are kept, however long the conversation."""
     conversation = Conversation()
@@ -152,6 +197,11 @@ def test_a_conversation_is_bounded() -> None:
     [
         ("source?", FollowUp.EVIDENCE),
         ("which paragraph", FollowUp.EVIDENCE),
+        ("quote the essay on that", FollowUp.EVIDENCE),
+        ("where's that in the text", FollowUp.EVIDENCE),
+        ("which paragraph says that", FollowUp.EVIDENCE),
+        ("prove it, quote the text", FollowUp.EVIDENCE),
+        ("which paragraph talks about central asia", None),
         ("why tho", FollowUp.WHY),
         ("why is it so limited", FollowUp.WHY),
         ("can you elaborate", FollowUp.MORE),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 import pytest
@@ -229,6 +230,15 @@ def test_matcher_works_on_any_knowledge_base() -> None:
     assert answered_id(matcher, "when do kitties sleep") == "cats"
     assert answered_id(matcher, "are dogs noisy at nite") == "dogs"
     assert answered_id(matcher, "when do horses sleep") is None
+
+
+def test_a_term_many_entries_share_reaches_the_entry_whose_title_or_keywords_hold_it(knowledge: KnowledgeBase) -> None:
+    """ "Author" is in phrasings of many entries ("what does the author say about…"): the author entry competes,
+    wherever it comes in the knowledge base."""
+    tied = [entry for entry in knowledge.entries if entry.id != "author"] + [knowledge.entry("author")]
+    matcher = Matcher(dataclasses.replace(knowledge, entries=tuple(tied)))
+
+    assert answered_id(matcher, "whos the author of this thing") == "author"
 
 
 def test_a_question_closer_to_one_listed_as_not_answered_is_declined() -> None:

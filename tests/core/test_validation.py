@@ -249,7 +249,7 @@ def test_missing_essay_is_reported(knowledge_copy: Path) -> None:
 def test_a_short_verdict_that_fits_every_phrasing_is_valid(
     knowledge_copy: Path, answer: str, questions: list[str]
 ) -> None:
-    """"Yes." is fine when every phrasing is a yes/no question, a name when every one asks who or which."""
+    """ "Yes." is fine when every phrasing is a yes/no question, a name when every one asks who or which."""
     broken = (BROKEN / "bare-verdict.yaml").read_text(encoding="utf-8")
     listed = "\n".join(f"      - {question}" for question in questions)
     text = broken.split("    questions:\n")[0] + f"    questions:\n{listed}\n    answer: {answer}\n"
