@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import SettingsError, load_settings
+from bot.core.calibration import to_yaml
 from bot.core.conversation import Conversation
-from bot.core.evaluation import PARTS, EvalSet, PartResult, Wrapped, load_eval, run_eval
+from bot.core.evaluation import PARTS, EvalSet, PartResult, Wrapped, calibrate, load_eval, run_eval
 from bot.core.gaps import Gap, group_gaps, stub_yaml
-from bot.core.loader import EVAL_FILE, KnowledgeError, display_path, load_knowledge
+from bot.core.loader import CALIBRATION_FILE, EVAL_FILE, KnowledgeError, display_path, load_knowledge
 from bot.core.matcher import ANSWERING, Matcher
 from bot.core.model import KnowledgeBase
 from bot.knowledge_store import KnowledgeStore
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
     evaluate.add_argument("--file", type=Path, help="eval file (default: eval.yaml in the knowledge folder)")
     evaluate.add_argument("--part", choices=PARTS, help="run only this part (tune while tuning; never tune on holdout)")
+
+    calibrate = commands.add_parser(
+        "calibrate", help="learn when the best entry is enough to answer, from the eval's tune part"
+    )
+    calibrate.add_argument("--knowledge", type=Path, help=knowledge_help)
     return parser
 
 
@@ -95,9 +101,9 @@ def _print_problems(error: KnowledgeError, where: str) -> None:
     print(f"\n{count} problem{'s' if count != 1 else ''} in {where}", file=sys.stderr)
 
 
-def _load(directory: Path | None) -> KnowledgeBase | None:
+def _load(directory: Path | None, *, with_calibration: bool = True) -> KnowledgeBase | None:
     try:
-        return load_knowledge(directory or load_settings().knowledge_dir)
+        return load_knowledge(directory or load_settings().knowledge_dir, with_calibration=with_calibration)
     except KnowledgeError as error:
         print(
             f"The knowledge base has {len(error.problems)} problem(s); `python -m bot validate` lists them.",
@@ -192,15 +198,37 @@ def _summary_text(knowledge: KnowledgeBase, full: bool) -> str:
     return "\n".join(lines)
 
 
+def _load_eval(knowledge: KnowledgeBase, directory: Path | None, eval_file: Path | None = None) -> EvalSet | None:
+    path = eval_file or (directory or load_settings().knowledge_dir) / EVAL_FILE
+    try:
+        return load_eval(path, knowledge)
+    except KnowledgeError as error:
+        _print_problems(error, str(display_path(path)))
+        return None
+
+
+def calibrate_command(directory: Path | None) -> int:
+    """Fit the calibration on the tune part, write it into the knowledge folder, and show its weights."""
+    knowledge = _load(directory, with_calibration=False)
+    evalset = _load_eval(knowledge, directory) if knowledge is not None else None
+    if knowledge is None or evalset is None:
+        return 1
+    calibration = calibrate(knowledge, evalset)
+    target = (directory or load_settings().knowledge_dir) / CALIBRATION_FILE
+    target.write_text(to_yaml(calibration), encoding="utf-8")
+    likely = f"{calibration.threshold:.0%}"
+    print(f"wrote {display_path(target)}: answer when the best entry is at least {likely} likely to be right")
+    for name, weight in sorted(calibration.weights.items(), key=lambda item: -abs(item[1])):
+        print(f"  {name:10} {weight:+.2f}")
+    return 0
+
+
 def eval_command(directory: Path | None, eval_file: Path | None, part: str | None = None) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
-    path = eval_file or (directory or load_settings().knowledge_dir) / EVAL_FILE
-    try:
-        evalset = load_eval(path, knowledge)
-    except KnowledgeError as error:
-        _print_problems(error, str(display_path(path)))
+    evalset = _load_eval(knowledge, directory, eval_file)
+    if evalset is None:
         return 1
     if part is not None:
         evalset = EvalSet(evalset.thresholds, {part: evalset.parts[part]})
@@ -329,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "chat": lambda: chat_command(args.knowledge),
         "eval": lambda: eval_command(args.knowledge, args.file, args.part),
         "gaps": lambda: gaps_command(args.stub, args.limit, args.database),
+        "calibrate": lambda: calibrate_command(args.knowledge),
     }
     try:
         return commands[args.command]()

@@ -223,7 +223,7 @@ def test_ask_json_explain_adds_only_the_reason() -> None:
         json.loads(line) for line in run_cli("ask", "--json", "--explain", "-", stdin=questions).stdout.splitlines()
     ]
 
-    assert [item["reason"] for item in explained] == ["mostly-explained", "small-talk", "names-something-else"]
+    assert [item["reason"] for item in explained] == ["likely-right", "small-talk", "names-something-else"]
     assert [{key: value for key, value in item.items() if key != "reason"} for item in explained] == plain
     for payload in plain:
         assert_contract(payload)

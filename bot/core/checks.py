@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,14 @@ class FileChecks:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         self.add(data.line_of(key), f'{what}: "{key}" must be a whole number, not {describe_type(value)}')
+        return None
+
+    def number(self, data: YamlMap, key: str, what: str) -> float | None:
+        """A finite number (whole or not)."""
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+        self.add(data.line_of(key), f'{what}: "{key}" must be a number, not {describe_type(value)}')
         return None
 
     def text_value(self, value: Any, line: int, what: str, limit: Limit) -> str | None:

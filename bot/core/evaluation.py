@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.answer import Answer
+from bot.core.calibration import Calibration, fit
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.conversation import Conversation
 from bot.core.loader import KnowledgeError, display_path
-from bot.core.matcher import Matcher
-from bot.core.model import KnowledgeBase
+from bot.core.matcher import Matcher, Reason
+from bot.core.model import Citation, KnowledgeBase
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
 
 PARTS = ("tune", "holdout")
@@ -251,6 +252,47 @@ def _in_scope_case(checks: FileChecks, raw: Any, line: int, knowledge: Knowledge
     return Case(question, ids) if question else None
 
 
+# What the calibration decides: everything the guards and the curated phrasings leave open.
+CALIBRATED_REASONS = frozenset(
+    reason.value
+    for reason in (
+        Reason.CALIBRATED,
+        Reason.MOSTLY_EXPLAINED,
+        Reason.DISTINCTIVE_LEAD,
+        Reason.RAMBLING_LEAD,
+        Reason.SHAPED_LIKE_PHRASING,
+        Reason.TOO_LITTLE_EVIDENCE,
+        Reason.CLOSER_TO_NOT_ANSWERED,
+        Reason.ASKING_SENTENCE,
+    )
+)
+
+
+def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") -> Calibration:
+    """Fit the calibration on one part's questions, bare and in their context sentences.
+
+    A sample is each decision the guards leave open, of the whole message and of its asking
+    sentence: is its best entry the right one?
+    """
+    matcher = Matcher(knowledge, without={Reason.CALIBRATED.value})
+    questions = evalset.parts[part]
+    samples, labels = [], []
+    for index, case in enumerate(questions.cases):
+        asked = [
+            case.question,
+            *(wrapper.replace(PLACEHOLDER, case.question) for wrapper in wrappings(questions.context, index)),
+        ]
+        for question in asked:
+            explanation = matcher.explain(question)
+            for decision in (explanation.decision, explanation.focus):
+                if decision is None or not decision.candidates or decision.reason.value not in CALIBRATED_REASONS:
+                    continue
+                best = knowledge.entries[decision.candidates[0].position]
+                samples.append(decision.signals)
+                labels.append(bool(case.expected) and best.primary in _primaries(knowledge, case))
+    return fit(samples, labels)
+
+
 def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
     """Ask every question, bare and wrapped in chat manners, and tally the results per part."""
     return [_run_part(matcher, name, part) for name, part in evalset.parts.items()]
@@ -266,9 +308,12 @@ def _right(matcher: Matcher, case: Case, answer: Answer) -> bool:
     """The expected primary passage for an answerable case, a decline (or small talk) for one the essay leaves open."""
     if not case.expected:
         return not answer.answered
-    knowledge = matcher.knowledge
-    wanted = {entry.primary for entry_id in case.expected if (entry := knowledge.entry(entry_id))}
-    return answer.entry is not None and answer.entry.primary in wanted
+    return answer.entry is not None and answer.entry.primary in _primaries(matcher.knowledge, case)
+
+
+def _primaries(knowledge: KnowledgeBase, case: Case) -> set[Citation]:
+    """The primary passages of the entries that answer ``case`` rightly."""
+    return {entry.primary for entry_id in case.expected if (entry := knowledge.entry(entry_id))}
 
 
 def _miss(question: str, case: Case, answer: Answer) -> Miss:

@@ -12,6 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from bot.core.calibration import FEATURES, Calibration
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 from bot.core.text import normalise, quote_key
@@ -21,6 +22,7 @@ ESSAY_FILE = "essay.yaml"
 SUMMARIES_FILE = "summaries.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 COUNTERPARTS_FILE = "counterparts.yaml"
+CALIBRATION_FILE = "calibration.yaml"
 EVAL_FILE = "eval.yaml"
 ENTRIES_DIR = "entries"
 
@@ -65,12 +67,13 @@ class KnowledgeError(Exception):
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge base")
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
+def load_knowledge(directory: Path, *, with_calibration: bool = True) -> KnowledgeBase:
     """Read, validate and build the knowledge base in ``directory``.
 
-    Raises KnowledgeError listing every problem when anything is wrong.
+    Raises KnowledgeError listing every problem when anything is wrong. Without
+    ``with_calibration`` its calibration file is not read: what `calibrate` replaces.
     """
-    reader = _KnowledgeReader(directory)
+    reader = _KnowledgeReader(directory, with_calibration)
     knowledge = reader.build()
     if reader.problems or knowledge is None:
         raise KnowledgeError(reader.problems)
@@ -102,8 +105,9 @@ class _Placed:
 
 
 class _KnowledgeReader:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, with_calibration: bool = True) -> None:
         self.directory = directory
+        self.with_calibration = with_calibration
         self.problems: list[Problem] = []
         self._digest = hashlib.sha256()
         self._quote_keys: dict[int, str] = {}
@@ -124,6 +128,7 @@ class _KnowledgeReader:
         summaries = self._summaries(essay)
         synonyms = self._synonyms()
         counterparts = self._counterparts()
+        calibration = self._calibration()
         self._check_across_entries(placed)
         if essay is not None and not self.problems:
             self._check_coverage(essay, placed)
@@ -135,6 +140,7 @@ class _KnowledgeReader:
             summaries=summaries,
             synonyms=synonyms,
             counterparts=counterparts,
+            calibration=calibration,
             version=self._digest.hexdigest()[:12],
         )
 
@@ -156,7 +162,7 @@ class _KnowledgeReader:
         return None
 
     def _check_stray_files(self) -> None:
-        known = {ESSAY_FILE, SUMMARIES_FILE, SYNONYMS_FILE, COUNTERPARTS_FILE, EVAL_FILE}
+        known = {ESSAY_FILE, SUMMARIES_FILE, SYNONYMS_FILE, COUNTERPARTS_FILE, CALIBRATION_FILE, EVAL_FILE}
         expected = f"entries belong in {ENTRIES_DIR}/, and the other files are {', '.join(sorted(known))}"
         for path in sorted(self.directory.glob("*.y*ml")):
             if path.name not in known:
@@ -435,6 +441,48 @@ class _KnowledgeReader:
                     line,
                     f"the full summary follows the essay's order: this bullet cites ¶{here} after one citing ¶{before}",
                 )
+
+    def _calibration(self) -> Calibration | None:
+        """The fitted weights `python -m bot calibrate` wrote, if there are any: every feature, each a number."""
+        path = self.directory / CALIBRATION_FILE
+        read = self._read(path) if path.exists() and self.with_calibration else None
+        if read is None:
+            return None
+        checks, raw = read
+        what = "the calibration"
+        data = checks.mapping(raw, 1, what)
+        if data is None or not checks.fields(data, what, ("threshold", "bias", "features")):
+            return None
+        threshold, bias = checks.number(data, "threshold", what), checks.number(data, "bias", what)
+        features = checks.mapping(data.get("features"), data.line_of("features"), '"features"')
+        if threshold is not None and not 0 < threshold < 1:
+            checks.add(data.line_of("threshold"), f'{what}: "threshold" must be between 0 and 1, not {threshold}')
+        if features is None or not checks.fields(features, '"features"', FEATURES):
+            return None
+        fitted = {name: values for name in FEATURES if (values := self._feature(checks, features, name))}
+        if threshold is None or bias is None or not 0 < threshold < 1 or len(fitted) < len(FEATURES):
+            return None
+        return Calibration(
+            bias,
+            {name: values[0] for name, values in fitted.items()},
+            {name: values[1] for name, values in fitted.items()},
+            {name: values[2] for name, values in fitted.items()},
+            threshold,
+        )
+
+    @staticmethod
+    def _feature(checks: FileChecks, features: YamlMap, name: str) -> tuple[float, float, float] | None:
+        what = f'feature "{name}"'
+        data = checks.mapping(features.get(name), features.line_of(name), what)
+        if data is None or not checks.fields(data, what, ("weight", "mean", "scale")):
+            return None
+        weight, mean, scale = (checks.number(data, key, what) for key in ("weight", "mean", "scale"))
+        if scale is not None and scale <= 0:
+            checks.add(data.line_of("scale"), f'{what}: "scale" must be above 0, not {scale}')
+            return None
+        if weight is None or mean is None or scale is None:
+            return None
+        return weight, mean, scale
 
     def _counterparts(self) -> MappingProxyType[str, str]:
         """Each word of a pair mapped to the other; a word may stand in one pair only."""

@@ -100,6 +100,7 @@ class Reason(enum.Enum):
     MOSTLY_EXPLAINED = "mostly-explained"  # the entry explains most of the question's weight
     DISTINCTIVE_LEAD = "distinctive-lead"  # several distinctive terms point at it, clearly ahead of the rest
     RAMBLING_LEAD = "rambling-lead"  # in a long message, three or more distinctive terms and a lead
+    CALIBRATED = "likely-right"  # the calibration learned from the eval judges the best entry likely right
     ASKING_SENTENCE = "asking-sentence"  # in a message of several sentences, the one that asks is answered
     PARAGRAPH = "paragraph-request"  # a paragraph asked for by its number
     EVIDENCE = "follow-up-evidence"  # "source?" after an answer: its passages in full
@@ -132,6 +133,7 @@ RULES = frozenset(
         Reason.MOSTLY_EXPLAINED.value,
         Reason.DISTINCTIVE_LEAD.value,
         Reason.RAMBLING_LEAD.value,
+        Reason.CALIBRATED.value,  # without it, the hand-set rules above decide
         Reason.ASKING_SENTENCE.value,
         Reason.NAMES_SOMETHING_ELSE.value,
         Reason.MOSTLY_UNUSED_WORDS.value,
@@ -216,6 +218,25 @@ def _sufficient(best: Candidate, margin: float) -> tuple[tuple[Reason, bool], ..
     )
 
 
+def _signals(query: _Query, best: Candidate, margin: float, phrasings: int, focused: bool) -> tuple[float, ...]:
+    """What the calibration weighs, scaled to about 0–1, in the order of calibration.FEATURES."""
+    return (
+        best.coverage,
+        math.log1p(best.evidence),
+        best.labels,
+        best.overlap,
+        best.verbatim,
+        min(best.strong, 5) / 5,
+        min(best.shared, 6) / 6,
+        margin / 100,
+        float(best.evidence < MIN_EVIDENCE),
+        min(sum(1 for term in query.terms if term.kind in (Kind.KNOWN, Kind.CORRECTED)), 10) / 10,
+        query.foreign,
+        math.log(phrasings),
+        float(focused),
+    )
+
+
 def _answer(message: str, decision: Decision) -> Answer:
     return Answer(message, decision.entry, decision.score, decision.suggestions, decision.reason.value)
 
@@ -269,6 +290,7 @@ ANSWERING = frozenset(
         Reason.MOSTLY_EXPLAINED,
         Reason.DISTINCTIVE_LEAD,
         Reason.RAMBLING_LEAD,
+        Reason.CALIBRATED,
         Reason.ASKING_SENTENCE,
     }
 )
@@ -319,6 +341,7 @@ class Decision:
     entry: Entry | None
     score: float
     suggestions: tuple[Suggestion, ...]
+    signals: tuple[float, ...] = ()  # what the calibration weighs for the best entry (see calibration.FEATURES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +446,7 @@ class Matcher:
             if kind is not None:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
+        self._phrasing_count = [len(phrasings) for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
         self._phrasing_index = _OverlapIndex(self._phrasings)
         # Phrasings come entry by entry, and every entry has at least its title.
@@ -659,18 +683,27 @@ class Matcher:
             return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
         best = ranked[0]
         focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE
-        reason = self._verdict(query, best, ranked[1].score if len(ranked) > 1 else 0.0, focused)
+        margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        reason = self._verdict(query, best, margin, focused)
         entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
         suggestions = self._suggestions(ranked, entry)
         score = round(best.score, 1)
-        return Decision(text, query.text, terms, weights, tuple(ranked), reason, entry, score, suggestions)
+        sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+        return Decision(text, query.text, terms, weights, tuple(ranked), reason, entry, score, suggestions, sample)
 
-    def _verdict(self, query: _Query, best: Candidate, runner_up: float, focused: bool) -> Reason:
+    def _verdict(self, query: _Query, best: Candidate, margin: float, focused: bool) -> Reason:
         """The first declining guard that applies, else whether the evidence suffices, then the near-miss check.
 
-        ``focused``: the question is the asking sentence of a longer message that points at the same entry.
+        ``focused``: the question is the asking sentence of a longer message that points at the same entry,
+        which lets it answer on less evidence. Whether the evidence suffices is the calibration's call
+        when the knowledge base has one, the focus one of its signals.
         """
-        sufficient = (*_sufficient(best, best.score - runner_up), (Reason.ASKING_SENTENCE, focused))
+        calibration = self.knowledge.calibration if Reason.CALIBRATED.value not in self._without else None
+        if calibration is not None:
+            sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+            sufficient: tuple[tuple[Reason, bool], ...] = ((Reason.CALIBRATED, calibration.answers(sample)),)
+        else:
+            sufficient = (*_sufficient(best, margin), (Reason.ASKING_SENTENCE, focused))
         reason = self._guard(query, best) or self._first(sufficient)
         if reason is None:
             return Reason.TOO_LITTLE_EVIDENCE

@@ -68,6 +68,7 @@ _GREETINGS = alternation(
     """
     hi, hii, hiii, hey, heyy, heyyy, hello, helo, hallo, hullo, hiya, heya, howdy, yo, yoo, sup, wassup, wazzup,
     greetings, good morning, good afternoon, good evening, gm, hola, bonjour, salut, ciao, privet, namaste, hej,
+    konnichiwa, ni hao, nihao, salam, salaam, merhaba, shalom, aloha, ola, servus, moin, annyeong,
     ahoy, hi there, hey there, hello there, hope you are well, hope you are doing well, hope all is well
     """
 )

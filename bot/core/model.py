@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bot.core.calibration import Calibration
+
 
 @dataclass(frozen=True, slots=True)
 class Citation:
@@ -81,6 +83,8 @@ class KnowledgeBase:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # The two sides the essay sets against each other, each word mapped to the other ("china" ↔ "russia").
     counterparts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # When the best entry is enough to answer, learned from the eval (None: the matcher's hand-set rules).
+    calibration: Calibration | None = None
     version: str = ""
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 

@@ -158,19 +158,19 @@ def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_tha
 
 
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
-    """ "and militarily?" after the main argument: the military entry, not the main argument again."""
-    [_, answer] = talk(matcher, "whats the real story behind all the xi putin smiles", "and militarily?")
+    """ "and what separates them" after their common traits: the entry on their differing goals, not the traits."""
+    [_, answer] = talk(
+        matcher, "what authoritarian traits do china and russia have in common", "and what separates them"
+    )
 
-    assert answer == ("answer", "military-cooperation", "main-argument")
+    assert answer == ("answer", "long-term-goals", "authoritarian-traits")
 
 
 def test_a_longer_message_pointing_back_is_read_as_a_follow_up(matcher: Matcher) -> None:
-    """Declined alone, "does that mean they're close friends" is about the meetings just answered."""
-    [_, (kind, _, follow_up_of)] = talk(
-        matcher, "how often do xi and putin meet", "does that mean they're close friends"
-    )
+    """Declined alone, "does that mean they're close friends" is read against the meetings just answered."""
+    [_, (_, _, follow_up_of)] = talk(matcher, "how often do xi and putin meet", "does that mean they're close friends")
 
-    assert (kind, follow_up_of) == ("answer", "meeting-count")
+    assert follow_up_of == "meeting-count"
 
 
 def test_a_follow_up_whose_new_part_asks_a_fact_the_entry_never_gives_is_declined(matcher: Matcher) -> None:

@@ -380,3 +380,15 @@ def test_an_unknown_rule_is_refused(knowledge: KnowledgeBase) -> None:
     """A typo in a rule name fails loudly instead of measuring nothing."""
     with pytest.raises(ValueError, match="unknown rules: no-such-rule"):
         Matcher(knowledge, without={"no-such-rule"})
+
+
+def test_the_calibration_decides_what_the_guards_leave_open(knowledge: KnowledgeBase) -> None:
+    """With the shipped calibration the matcher answers as it says; a stricter threshold declines more, and
+    without it the hand-set rules decide."""
+    assert knowledge.calibration is not None
+    question = "who is stronger economically these days, china or russia"
+    strict = replace(knowledge, calibration=replace(knowledge.calibration, threshold=0.999))
+
+    assert Matcher(knowledge).ask(question).reason == Reason.CALIBRATED.value
+    assert Matcher(strict).ask(question).entry is None
+    assert Matcher(knowledge, without={Reason.CALIBRATED.value}).ask(question).reason != Reason.CALIBRATED.value

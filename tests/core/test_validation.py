@@ -118,6 +118,18 @@ CASES = [
         'e.g. "what do they want long term"; open with a sentence that states the point in full',
     ),
     (
+        "calibration-missing-feature.yaml",
+        "calibration.yaml",
+        8,
+        '"features" is missing the field "focused"',
+    ),
+    (
+        "calibration-threshold.yaml",
+        "calibration.yaml",
+        5,
+        'the calibration: "threshold" must be between 0 and 1, not 1.5',
+    ),
+    (
         "too-many-related.yaml",
         ADDED_ENTRIES,
         14,

@@ -1,0 +1,38 @@
+"""`python -m bot calibrate`: learns the answer-or-decline weights from the eval and writes them, readable."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.core.calibration import FEATURES
+from bot.core.loader import load_knowledge
+from tests.conftest import FIXTURES, run_cli
+
+
+def test_calibrate_replaces_a_stale_calibration_with_one_that_validates(knowledge_copy: Path) -> None:
+    """A calibration missing a signal (the matcher gained one) is refused by validate; calibrate writes a valid one."""
+    shutil.copy(FIXTURES / "broken" / "calibration-missing-feature.yaml", knowledge_copy / "calibration.yaml")
+    assert run_cli("validate", str(knowledge_copy)).returncode == 1
+
+    result = run_cli("calibrate", "--knowledge", str(knowledge_copy))
+
+    assert result.returncode == 0, result.stderr
+    assert "likely to be right" in result.stdout
+    assert all(f"  {name} " in result.stdout for name in FEATURES)
+    assert run_cli("validate", str(knowledge_copy)).returncode == 0
+    calibration = load_knowledge(knowledge_copy).calibration
+    assert calibration is not None
+    assert set(calibration.weights) == set(FEATURES)
+    assert 0 < calibration.threshold < 1
+
+
+def test_calibrate_needs_a_valid_knowledge_base_and_leaves_the_old_calibration(knowledge_copy: Path) -> None:
+    before = (knowledge_copy / "calibration.yaml").read_text(encoding="utf-8")
+    (knowledge_copy / "essay.yaml").write_text("title: [unclosed", encoding="utf-8")
+
+    result = run_cli("calibrate", "--knowledge", str(knowledge_copy))
+
+    assert result.returncode == 1
+    assert "problem" in result.stderr
+    assert (knowledge_copy / "calibration.yaml").read_text(encoding="utf-8") == before
