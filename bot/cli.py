@@ -213,7 +213,11 @@ def calibrate_command(directory: Path | None) -> int:
     evalset = _load_eval(knowledge, directory) if knowledge is not None else None
     if knowledge is None or evalset is None:
         return 1
-    calibration = calibrate(knowledge, evalset)
+    try:
+        calibration = calibrate(knowledge, evalset)
+    except ValueError as error:
+        print(f"Cannot calibrate: {error}.", file=sys.stderr)
+        return 1
     target = (directory or load_settings().knowledge_dir) / CALIBRATION_FILE
     target.write_text(to_yaml(calibration), encoding="utf-8")
     likely = f"{calibration.threshold:.0%}"

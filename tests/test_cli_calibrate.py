@@ -36,3 +36,17 @@ def test_calibrate_needs_a_valid_knowledge_base_and_leaves_the_old_calibration(k
     assert result.returncode == 1
     assert "problem" in result.stderr
     assert (knowledge_copy / "calibration.yaml").read_text(encoding="utf-8") == before
+
+
+def test_calibrate_explains_an_eval_it_cannot_learn_from(knowledge_copy: Path) -> None:
+    """A tune part where the best entry is never the expected one gives nothing to learn from: one clear line."""
+    eval_file = knowledge_copy / "eval.yaml"
+    text = eval_file.read_text(encoding="utf-8")
+    start, end = text.index("tune:\n  in_scope:\n"), text.index("  out_of_scope:\n")
+    only = 'tune:\n  in_scope:\n    - q: "who wrote the essay"\n      expect: sanctions\n'
+    eval_file.write_text(text[:start] + only + text[end:], encoding="utf-8")
+
+    result = run_cli("calibrate", "--knowledge", str(knowledge_copy))
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Cannot calibrate: the eval's tune part needs")

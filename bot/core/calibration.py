@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# The signals, each scaled to about 0–1, in the order a sample lists them.
+# The signals, in the order a sample lists them (the matcher scales them; fit standardises them).
 FEATURES = (
     "coverage",  # share of the question's weight the entry explains
     "evidence",  # that weight, log(1 + weight)
@@ -62,6 +62,8 @@ def fit(samples: Sequence[Sequence[float]], labels: Sequence[bool]) -> Calibrati
     The threshold is the one that, over the samples, makes the most right answers
     against WRONG_COST times the wrong ones.
     """
+    if len(set(labels)) < 2:
+        raise ValueError("the eval's tune part needs questions whose best entry is right and ones where it is not")
     x = np.asarray(samples, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     means, scales = x.mean(axis=0), x.std(axis=0)

@@ -684,23 +684,24 @@ class Matcher:
         best = ranked[0]
         focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE
         margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        reason = self._verdict(query, best, margin, focused)
+        sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+        reason = self._verdict(query, best, margin, focused, sample)
         entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
         suggestions = self._suggestions(ranked, entry)
         score = round(best.score, 1)
-        sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
         return Decision(text, query.text, terms, weights, tuple(ranked), reason, entry, score, suggestions, sample)
 
-    def _verdict(self, query: _Query, best: Candidate, margin: float, focused: bool) -> Reason:
+    def _verdict(
+        self, query: _Query, best: Candidate, margin: float, focused: bool, sample: tuple[float, ...]
+    ) -> Reason:
         """The first declining guard that applies, else whether the evidence suffices, then the near-miss check.
 
         ``focused``: the question is the asking sentence of a longer message that points at the same entry,
         which lets it answer on less evidence. Whether the evidence suffices is the calibration's call
-        when the knowledge base has one, the focus one of its signals.
+        on ``sample`` when the knowledge base has one, the focus one of its signals.
         """
         calibration = self.knowledge.calibration if Reason.CALIBRATED.value not in self._without else None
         if calibration is not None:
-            sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
             sufficient: tuple[tuple[Reason, bool], ...] = ((Reason.CALIBRATED, calibration.answers(sample)),)
         else:
             sufficient = (*_sufficient(best, margin), (Reason.ASKING_SENTENCE, focused))

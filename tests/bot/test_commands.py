@@ -364,15 +364,22 @@ async def test_ask_cooldown_is_per_user(fake: FakeDiscord, launch: StartBot) -> 
     assert (await callback(fake, other))["data"]["embeds"][0]["title"] == "Who wrote the essay"
 
 
-async def test_buttons_keep_working_after_a_restart(fake: FakeDiscord, launch: StartBot) -> None:
-    """Suggestion and feedback buttons hold everything in their ids, so a restarted bot still answers them."""
+async def answered_before_a_restart(fake: FakeDiscord, launch: StartBot, question: str) -> dict[str, Any]:
+    """The bot's public answer to ``question`` by the member, from a bot that has since been restarted."""
     first = await launch()
-    handle = await fake.slash("ask", {"question": "what do they gain"}, user=fake.member)
+    handle = await fake.slash("ask", {"question": question}, user=fake.member)
     await callback(fake, handle)
     message = fake.original_message(handle.token)
+    assert message is not None
     await first.close()
     await launch()
     await fake.wait_for_live_session()
+    return message
+
+
+async def test_buttons_keep_working_after_a_restart(fake: FakeDiscord, launch: StartBot) -> None:
+    """Suggestion and feedback buttons hold everything in their ids, so a restarted bot still answers them."""
+    message = await answered_before_a_restart(fake, launch, "what do they gain")
 
     buttons = [item for row in message["components"] for item in row["components"]]
     suggestion = next(item for item in buttons if item.get("label"))

@@ -7,7 +7,7 @@ from typing import Any
 from bot.client import ExplainerBot
 from bot.core.model import KnowledgeBase
 from tests.bot.conftest import StartBot
-from tests.bot.test_commands import EPHEMERAL, callback
+from tests.bot.test_commands import EPHEMERAL, answered_before_a_restart, callback
 from tests.bot.test_messages import reply_to
 from tests.fakediscord import FakeDiscord
 
@@ -142,13 +142,7 @@ async def test_read_next_buttons_work_for_anyone_after_a_restart(
     fake: FakeDiscord, launch: StartBot, knowledge: KnowledgeBase
 ) -> None:
     """An answer offers its related entries as read-next buttons; a click after a restart shows one privately."""
-    first = await launch()
-    handle = await fake.slash("ask", {"question": QUESTION}, user=fake.member)
-    await callback(fake, handle)
-    message = fake.original_message(handle.token)
-    await first.close()
-    await launch()
-    await fake.wait_for_live_session()
+    message = await answered_before_a_restart(fake, launch, QUESTION)
 
     buttons = [item for row in message["components"] for item in row["components"]]
     read_next = [item for item in buttons if item["custom_id"].startswith("next:")]
