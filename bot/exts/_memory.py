@@ -44,10 +44,6 @@ class ConversationMemory:
         if thread:
             self._threads[channel_id] = None
 
-    def is_live_answer(self, message_id: int) -> bool:
-        """Whether ``message_id`` is one of the bot's answers still in the context window."""
-        return message_id in self._answers
-
     def is_live_thread(self, channel_id: int) -> bool:
         """Whether the bot answered in this thread within the context window."""
         return channel_id in self._threads

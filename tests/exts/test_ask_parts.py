@@ -61,7 +61,6 @@ def test_memory_keeps_each_member_apart_and_a_reply_borrows_the_answer_it_replie
     assert memory.context(8, 1) == Conversation()
     assert memory.context(7, 2, replied_to=500) == mine
     assert memory.context(7, 2, replied_to=501) == Conversation()
-    assert memory.is_live_answer(500)
     assert not memory.is_live_thread(7)
 
 
