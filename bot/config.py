@@ -92,7 +92,7 @@ class Settings:
         _flag,
     )
     ask_cooldown: float = _setting(
-        "ASK_COOLDOWN_SECONDS", 5.0, "seconds a member waits between two questions", _seconds
+        "ASK_COOLDOWN_SECONDS", 5.0, "the pace of questions per member: 3 per 3 × this many seconds", _seconds
     )
     data_dir: Path = _setting("DATA_DIR", Path("data"), "where the bot keeps its state (the last command sync)", Path)
     database_path: Path | None = _setting(
