@@ -112,17 +112,14 @@ class ExplainerBot(commands.Bot):
 
     # -- answering -------------------------------------------------------------
 
-    def answer(
-        self, question: str, conversation: Conversation | None = None, now: float | None = None
-    ) -> tuple[Answer, Conversation, Snapshot]:
+    def answer(self, question: str, conversation: Conversation | None = None) -> tuple[Answer, Conversation, Snapshot]:
         """Match ``question``, read after ``conversation``, against the current snapshot; count outcome and time.
 
         Returns the answer and the conversation after it.
         """
         snapshot = self.store.current
         started = time.perf_counter()
-        at = time.monotonic() if now is None else now
-        explanation, after = snapshot.matcher.reply(question, conversation or Conversation(), at)
+        explanation, after = snapshot.matcher.reply(question, conversation or Conversation(), time.monotonic())
         self.metrics.match_latency.observe(time.perf_counter() - started)
         answer = explanation.answer
         self.metrics.questions.labels("answered" if answer.answered else "declined").inc()

@@ -14,8 +14,8 @@ WIDTH = 88
 def choices(answer: Answer, knowledge: KnowledgeBase) -> list[tuple[str, str]]:
     """The entries an answer offers, numbered from 1 in the order shown: suggestions, then what to read next."""
     offered = [(item.id, item.title) for item in answer.suggestions]
-    related = answer.entry.related if answer.entry else ()
-    offered += [(entry.id, entry.title) for entry_id in related if (entry := knowledge.entry(entry_id))]
+    related = knowledge.related(answer.entry) if answer.entry else ()
+    offered += [(entry.id, entry.title) for entry in related]
     return list(dict.fromkeys(offered))
 
 

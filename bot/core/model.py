@@ -95,6 +95,10 @@ class KnowledgeBase:
         """The entry with this id, or None."""
         return self._by_id.get(entry_id)
 
+    def related(self, entry: Entry) -> tuple[Entry, ...]:
+        """The entries ``entry`` offers to read next, in its order (ids that no longer exist are skipped)."""
+        return tuple(linked for linked_id in entry.related if (linked := self.entry(linked_id)) is not None)
+
     def example_questions(self, count: int = 3) -> list[str]:
         """A few questions the essay does answer: the first phrasing of one entry per theme."""
         firsts: dict[str, str] = {}

@@ -23,7 +23,6 @@ class ConversationMemory:
     def __init__(
         self, limit: int = MEMORY_LIMIT, ttl: float = CONTEXT_SECONDS, timer: Callable[[], float] = time.monotonic
     ) -> None:
-        self.timer = timer
         self._members: TTLCache[tuple[int, int], Conversation] = TTLCache(limit, ttl, timer)
         self._answers: TTLCache[int, Conversation] = TTLCache(limit, ttl, timer)
         self._threads: TTLCache[int, None] = TTLCache(limit, ttl, timer)

@@ -181,11 +181,7 @@ class Ask(commands.Cog):
         entry = answer.entry
         if entry is None:
             return decline_embed(answer, knowledge), answer_view(asker_id, answer.suggestions, None)
-        read_next = tuple(
-            Suggestion(linked.id, linked.title, 100.0)
-            for linked_id in entry.related
-            if (linked := knowledge.entry(linked_id)) is not None
-        )
+        read_next = tuple(Suggestion(linked.id, linked.title, 100.0) for linked in knowledge.related(entry))
         previous = knowledge.entry(answer.follow_up_of) if answer.follow_up_of else None
         footer = None
         if previous is not None:
