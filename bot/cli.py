@@ -8,23 +8,44 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.config import SettingsError, load_settings
+from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer
 from bot.core.calibration import to_yaml
 from bot.core.conversation import Conversation
 from bot.core.evaluation import PARTS, EvalSet, PartResult, Wrapped, calibrate, load_eval, run_eval
-from bot.core.gaps import Gap, group_gaps, stub_yaml
+from bot.core.gaps import Asked, group_gaps
+from bot.core.learning import (
+    AFTER_ANSWER,
+    AFTER_DECLINE,
+    AFTER_DOWNVOTE,
+    NOT_ANSWERED,
+    PHRASING,
+    Pick,
+    Proposal,
+    Rating,
+    Shown,
+    Vote,
+    pick_of,
+    propose,
+    shown,
+    vote_of,
+    worth_recording,
+)
 from bot.core.loader import CALIBRATION_FILE, EVAL_FILE, KnowledgeError, display_path, load_knowledge
-from bot.core.matcher import ANSWERING, Matcher
+from bot.core.matcher import ANSWERING, Explanation, Matcher
 from bot.core.model import KnowledgeBase
+from bot.core.proposals import apply_proposals, preview, proposals_yaml, read_proposals
 from bot.knowledge_store import KnowledgeStore
-from bot.storage import Rating, SqliteQuestionLog
+from bot.storage import SqliteQuestionLog
 from bot.terminal import choices, render_answer, render_explanation
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
+APPLY_FROM_LOG = "-"  # ``learn --apply`` with no file: the proposals members confirmed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     knowledge_help = "knowledge folder (default: KNOWLEDGE_DIR or the shipped knowledge/)"
+    log_help = "question log (SQLite file) to record into and read from"
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     commands.add_parser("sync", help="log in, sync the slash commands globally now, and exit (needs DISCORD_TOKEN)")
@@ -54,14 +76,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="with -, read conversations: consecutive lines follow up on each other, a blank line starts over",
     )
     ask.add_argument("--knowledge", type=Path, help=knowledge_help)
+    ask.add_argument("--log", type=Path, help=log_help + " (not recorded without it)")
 
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--knowledge", type=Path, help=knowledge_help)
+    chat.add_argument("--log", type=Path, help=log_help + " (not recorded without it)")
 
     gaps = commands.add_parser("gaps", help="the most asked unanswered questions, and the least liked answers")
-    gaps.add_argument("--stub", action="store_true", help="print YAML skeleton entries for the top gaps instead")
+    gaps.add_argument("--stub", action="store_true", help="print a proposals file for the top gaps instead")
+    gaps.add_argument("--json", action="store_true", help="print one JSON object per group of questions")
     gaps.add_argument("--limit", type=int, default=10, help="how many gaps (default 10)")
-    gaps.add_argument("--database", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    gaps.add_argument("--log", "--database", dest="log", type=Path, help=log_help + " (default: DATABASE_PATH)")
+    gaps.add_argument("--knowledge", type=Path, help=knowledge_help)
+
+    learn = commands.add_parser(
+        "learn", help="propose phrasings, not_answered lines and new entries from what members picked and voted"
+    )
+    learn.add_argument("--log", type=Path, help=log_help + " (default: DATABASE_PATH)")
+    learn.add_argument("--knowledge", type=Path, help=knowledge_help)
+    learn.add_argument("--out", type=Path, help="also write the proposals to this file, to review and apply later")
+    learn.add_argument(
+        "--apply",
+        nargs="?",
+        const=APPLY_FROM_LOG,
+        metavar="FILE",
+        help="write the proposals into the knowledge files: those members confirmed, or those in FILE",
+    )
+    learn.add_argument("--only", type=int, nargs="+", metavar="N", help="with --apply: just these numbered proposals")
 
     evaluate = commands.add_parser("eval", help="measure the matcher on the eval set")
     evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
@@ -112,7 +153,40 @@ def _load(directory: Path | None, *, with_calibration: bool = True) -> Knowledge
         return None
 
 
-def ask_command(words: list[str], as_json: bool, explain: bool, conversation: bool, directory: Path | None) -> int:
+class TerminalLog:
+    """The question log as the terminal commands record into it: as the Discord bot does, in one event loop."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._runner = asyncio.Runner()
+        self._log = SqliteQuestionLog(path) if path is not None else None
+
+    def question(self, answer: Answer) -> None:
+        if self._log is not None and worth_recording(answer):
+            nearest = answer.entry.id if answer.entry else None
+            self._run(self._log.record_question(answer.question, None, answer.score, nearest, answer.follow_up_of))
+
+    def pick(self, seen: Shown, entry_id: str, after: str) -> None:
+        pick = pick_of(seen, entry_id, after)
+        if self._log is not None and pick is not None:
+            self._run(self._log.record_pick(pick, None))
+
+    def vote(self, seen: Shown, helpful: bool) -> None:
+        vote = vote_of(seen, helpful)
+        if self._log is not None and vote is not None:
+            self._run(self._log.record_feedback(vote, None))
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._run(self._log.close())
+        self._runner.close()
+
+    def _run(self, step: Coroutine[Any, Any, object]) -> None:
+        self._runner.run(step)
+
+
+def ask_command(
+    words: list[str], *, as_json: bool, explain: bool, conversation: bool, directory: Path | None, log: Path | None
+) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
@@ -121,31 +195,54 @@ def ask_command(words: list[str], as_json: bool, explain: bool, conversation: bo
     lines: Iterable[str] = (line.rstrip("\r\n") for line in sys.stdin) if from_stdin else [" ".join(words)]
     talk = Conversation()
     printed = 0
-    for question in lines:
-        if conversation and from_stdin and not question.strip():
-            talk = Conversation()  # a blank line ends the conversation and prints nothing
-            continue
-        # Every line of a conversation follows the one before it, however long it took to type.
-        if conversation:
-            explanation, talk = matcher.reply(question, talk, float(printed))
-        else:
-            explanation = matcher.explain(question)
-        answer = explanation.answer
-        if as_json:
-            data = answer.to_json()
-            if explain:
-                data["reason"] = answer.reason
-            print(json.dumps(data, ensure_ascii=False), flush=True)
-        else:
-            text = render_answer(answer, knowledge)
-            if explain:
-                text += "\n\n" + render_explanation(explanation)
-            print(("\n" if printed else "") + text, flush=True)
-        printed += 1
+    recorder = TerminalLog(log)
+    try:
+        for question in lines:
+            if conversation and from_stdin and not question.strip():
+                talk = Conversation()  # a blank line ends the conversation and prints nothing
+                continue
+            # Every line of a conversation follows the one before it, however long it took to type.
+            if conversation:
+                explanation, talk = matcher.reply(question, talk, float(printed))
+            else:
+                explanation = matcher.explain(question)
+            recorder.question(explanation.answer)
+            _print_answer(explanation, knowledge, as_json, explain, first=not printed)
+            printed += 1
+    finally:
+        recorder.close()
     return 0
 
 
-def chat_command(directory: Path | None, stdin: TextIO = sys.stdin) -> int:
+def _print_answer(
+    explanation: Explanation, knowledge: KnowledgeBase, as_json: bool, explain: bool, first: bool
+) -> None:
+    answer = explanation.answer
+    if as_json:
+        data = answer.to_json()
+        if explain:
+            data["reason"] = answer.reason
+        print(json.dumps(data, ensure_ascii=False), flush=True)
+        return
+    text = render_answer(answer, knowledge)
+    if explain:
+        text += "\n\n" + render_explanation(explanation)
+    print(("" if first else "\n") + text, flush=True)
+
+
+@dataclass(slots=True)
+class _Chat:
+    """Where a terminal chat stands: the conversation, the last answer shown, and what it offers by number."""
+
+    conversation: Conversation = field(default_factory=Conversation)
+    seen: Shown | None = None
+    offered: list[tuple[str, str]] = field(default_factory=list)
+    suggested: int = 0  # how many of ``offered`` are suggestions (a pick) rather than read-next
+    after: str = AFTER_DECLINE
+    voted: bool = False
+
+
+def chat_command(directory: Path | None, log: Path | None = None, stdin: TextIO = sys.stdin) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
@@ -154,28 +251,70 @@ def chat_command(directory: Path | None, stdin: TextIO = sys.stdin) -> int:
     matcher = Matcher(knowledge)
     essay = knowledge.essay
     print(f'Ask me about "{essay.title}" by {essay.author}.')
-    print("Type a question, a number to pick what is offered, /new to start over, /summary for a summary, or quit.\n")
-    conversation = Conversation()
-    offered: list[tuple[str, str]] = []
-    while True:
-        line = _read_line(stdin)
-        if line is None or line.strip().lower() in QUIT_WORDS:
-            print()
-            return 0
-        text = line.strip()
-        if text.lower() in {"/summary", "/summary short", "/summary full"}:
-            print(_summary_text(knowledge, full=text.lower().endswith("full")) + "\n")
-            continue
-        if text.lower() == "/new":
-            conversation, offered = Conversation(), []
-            print("Starting over.\n")
-            continue
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            picked = knowledge.entry(offered[int(text) - 1][0])
-            text = picked.questions[0] if picked else text
-        explanation, conversation = matcher.reply(text, conversation, time.monotonic())
-        offered = choices(explanation.answer, knowledge)
-        print(render_answer(explanation.answer, knowledge) + "\n")
+    print("Type a question, a number to pick what is offered, /new to start over, /summary for a summary, or quit.")
+    if log is not None:
+        print(f"Recording into {log}: /good or /bad rates the last answer.")
+    print()
+    recorder = TerminalLog(log)
+    state = _Chat()
+    try:
+        while (line := _read_line(stdin)) is not None and line.strip().lower() not in QUIT_WORDS:
+            _chat_turn(line.strip(), state, matcher, recorder)
+    finally:
+        recorder.close()
+    print()
+    return 0
+
+
+def _chat_turn(text: str, state: _Chat, matcher: Matcher, recorder: TerminalLog) -> None:
+    knowledge = matcher.knowledge
+    command = text.lower()
+    if command in {"/summary", "/summary short", "/summary full"}:
+        print(_summary_text(knowledge, full=command.endswith("full")) + "\n")
+        return
+    if command == "/new":
+        state.conversation, state.offered, state.suggested = Conversation(), [], 0
+        print("Starting over.\n")
+        return
+    if command in {"/good", "/bad"}:
+        _rate(command == "/good", state, matcher, recorder)
+        return
+    if text.isdigit() and 1 <= int(text) <= len(state.offered):
+        entry_id = state.offered[int(text) - 1][0]
+        if int(text) <= state.suggested and state.seen is not None:
+            recorder.pick(state.seen, entry_id, state.after)
+        picked = knowledge.entry(entry_id)
+        text = picked.questions[0] if picked else text
+    explanation, state.conversation = matcher.reply(text, state.conversation, time.monotonic())
+    answer = explanation.answer
+    recorder.question(answer)
+    if answer.kind not in (SMALL_TALK, PARAGRAPH):
+        state.seen, state.voted = shown(answer), False
+        state.after = AFTER_ANSWER if answer.entry else AFTER_DECLINE
+    state.offered = choices(answer, knowledge)
+    state.suggested = len(answer.suggestions) if answer.kind != PARAGRAPH else 0
+    print(render_answer(answer, knowledge) + "\n")
+
+
+def _rate(helpful: bool, state: _Chat, matcher: Matcher, recorder: TerminalLog) -> None:
+    """👍/👎 on the last answer, once; after a 👎, what else the question may have meant, to pick by number."""
+    seen = state.seen
+    if seen is None or seen.entry_id is None:
+        print("There is no answer to rate yet.\n")
+        return
+    if state.voted:
+        print("You already rated this answer. Thanks!\n")
+        return
+    state.voted = True
+    recorder.vote(seen, helpful)
+    alternatives = () if helpful else matcher.alternatives(seen.question, seen.entry_id)
+    if not alternatives:
+        print("Thanks for the feedback!\n")
+        return
+    state.offered = [(item.id, item.title) for item in alternatives]
+    state.suggested, state.after = len(state.offered), AFTER_DOWNVOTE
+    print("Thanks. Did you mean one of these instead? (type a number)")
+    print("\n".join(f"  {number}. {title}" for number, (_, title) in enumerate(state.offered, 1)) + "\n")
 
 
 def _read_line(stdin: TextIO) -> str | None:
@@ -270,7 +409,7 @@ def _print_part(result: PartResult) -> None:
     for label, wanted in (("answered by", True), ("declined by", False)):
         counts = [(reason, count) for reason, count in _by_count(result.reasons) if (reason in answering) == wanted]
         print(f"{'':8} {label}: " + ", ".join(f"{reason} {count}" for reason, count in counts))
-    for miss in (*result.misses, *result.wrapped.misses, *result.in_context.misses, *result.follow_up_misses):
+    for miss in result.all_misses:
         print(f"    miss: {miss.question!r}: expected {miss.expected}, got {miss.got} (score {miss.score:.1f})")
 
 
@@ -287,39 +426,145 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def gaps_command(stub: bool, limit: int, database: Path | None) -> int:
-    """Print the gaps report, or YAML stubs for the top gaps, from the question log."""
-    settings = load_settings()
-    path = database or settings.question_log
+def gaps_command(stub: bool, as_json: bool, limit: int, log: Path | None, directory: Path | None) -> int:
+    """Print the gaps report, its groups as JSON, or a proposals file for the top gaps, from the question log."""
+    path = log or load_settings().question_log
     if not path.is_file():
-        print(f"No question log at {path} yet: the bot records questions there once it runs.", file=sys.stderr)
+        print(f"No questions recorded yet ({display_path(path)} does not exist).")
+        return 0
+    knowledge = _load(directory)
+    if knowledge is None:
         return 1
-    gaps, ratings = asyncio.run(_read_log(path))
-    top = gaps[:limit]
+    matcher = Matcher(knowledge)
+    records = asyncio.run(_read_log(path))
+    gaps = group_gaps(records.declined, matcher)[:limit]
+    if as_json:
+        for gap in gaps:
+            item = {"question": gap.example, "count": gap.count, "best_entry": gap.best_entry, "examples": gap.wordings}
+            print(json.dumps(item, ensure_ascii=False))
+        return 0
     if stub:
-        knowledge = _load(None)
-        taken = {entry.id for entry in knowledge.entries} if knowledge else set()
-        print(stub_yaml(top, taken), end="")
+        print(proposals_yaml(propose(matcher, records.declined, records.picks, [])[:limit]), end="")
         return 0
     print("Most asked, not answered:")
-    for gap in top:
-        print(f"  {gap.count:4}×  {gap.example}  (best match {gap.best_score:.0f})")
+    for gap in gaps:
+        near = f"; closest: {gap.best_entry} ({gap.best_score:.0f})" if gap.best_entry else ""
+        print(f"  {gap.count:4}×  {gap.example}{near}")
         for wording in gap.wordings[1:4]:
             print(f"         also: {wording}")
-    if not top:
+    if not gaps:
         print("  nothing yet")
     print("\nAnswers with the most 👎:")
-    for rating in [rating for rating in ratings if rating.unhelpful][:limit]:
+    for rating in [rating for rating in records.ratings if rating.unhelpful][:limit]:
         print(f"  {rating.entry_id}: 👎 {rating.unhelpful}, 👍 {rating.helpful}")
+    print("\n`python -m bot learn` turns these, and what members picked, into proposals.")
     return 0
 
 
-async def _read_log(path: Path) -> tuple[list[Gap], list[Rating]]:
+@dataclass(frozen=True, slots=True)
+class _Records:
+    declined: list[Asked]
+    picks: list[Pick]
+    votes: list[Vote]
+    ratings: list[Rating]
+
+
+async def _read_log(path: Path) -> _Records:
     log = SqliteQuestionLog(path)
     try:
-        return group_gaps(await log.unanswered()), await log.ratings()
+        return _Records(await log.unanswered(), await log.picks(), await log.votes(), await log.ratings())
     finally:
         await log.close()
+
+
+def learn_command(
+    log: Path | None, directory: Path | None, out: Path | None, apply: str | None, only: list[int] | None
+) -> int:
+    """List the proposals the log supports (with what the eval does with them), and apply them if asked."""
+    folder = directory or load_settings().knowledge_dir
+    knowledge = _load(folder)
+    if knowledge is None or _load_eval(knowledge, folder) is None:
+        return 1
+    if apply not in (None, APPLY_FROM_LOG):
+        try:
+            proposals = read_proposals(Path(apply))
+        except KnowledgeError as error:
+            _print_problems(error, str(display_path(Path(apply))))
+            return 1
+        return _apply(folder, proposals)
+    path = log or load_settings().question_log
+    if not path.is_file():
+        print(f"No questions recorded yet ({display_path(path)} does not exist).")
+        return 0
+    records = asyncio.run(_read_log(path))
+    proposals = propose(Matcher(knowledge), records.declined, records.picks, records.votes)
+    if out is not None:
+        out.write_text(proposals_yaml(proposals), encoding="utf-8")
+    if apply is None:
+        return _list_proposals(folder, proposals, out)
+    if only:
+        chosen = [proposals[number - 1] for number in only if 1 <= number <= len(proposals)]
+    else:
+        chosen = [proposal for proposal in proposals if proposal.confirmed]
+    return _apply(folder, chosen)
+
+
+def _list_proposals(folder: Path, proposals: list[Proposal], out: Path | None) -> int:
+    if not proposals:
+        print("Nothing to propose yet: no picks, no 👎 on answers, no declined questions.")
+        return 0
+    print(f"{len(proposals)} proposals (measuring each with the eval…)\n", flush=True)
+    notes = preview(folder, proposals, _eval_loader)
+    for number, (proposal, note) in enumerate(zip(proposals, notes, strict=True), 1):
+        mark = "" if proposal.confirmed else "  (a guess: confirm it by number)"
+        print(f"{number:3}. {_describe(proposal)}{mark}")
+        print(f"       {proposal.evidence}; {note}")
+    confirmed = sum(proposal.confirmed for proposal in proposals)
+    print(f"\n`learn --apply` writes the {confirmed} confirmed by members; `learn --apply --only N …` chosen ones.")
+    if out is not None:
+        print(f"Wrote them to {display_path(out)}: review it, then `learn --apply {display_path(out)}`.")
+    return 0
+
+
+def _describe(proposal: Proposal) -> str:
+    question = proposal.questions[0] if proposal.questions else ""
+    if proposal.kind == PHRASING:
+        return f"add the phrasing {question!r} to {proposal.entry_id}"
+    if proposal.kind == NOT_ANSWERED:
+        return f"add {question!r} to {proposal.entry_id}'s not_answered"
+    return f"a new entry {proposal.entry_id} for {question!r}"
+
+
+def _eval_loader(folder: Path) -> EvalSet:
+    return load_eval(folder / EVAL_FILE, load_knowledge(folder))
+
+
+def _apply(folder: Path, proposals: list[Proposal]) -> int:
+    if not proposals:
+        print("Nothing to apply.")
+        return 0
+    print(f"Applying {len(proposals)} proposals: validating and running the eval before and after…\n", flush=True)
+    outcome = apply_proposals(folder, proposals, _eval_loader)
+    for refusal in outcome.refused:
+        print(f"  not written: {_describe(refusal.proposal)}: {refusal.reason}")
+    print("\neval before:")
+    for result in outcome.before:
+        _print_part_line(result)
+    if outcome.after:
+        print("eval after:")
+        for result in outcome.after:
+            _print_part_line(result)
+    for path in outcome.written:
+        print(f"wrote {display_path(path)}")
+    print(f"\n{len(outcome.applied)} written, {len(outcome.refused)} not written.")
+    return 0 if outcome.applied or not outcome.refused else 1
+
+
+def _print_part_line(result: PartResult) -> None:
+    print(
+        f"  {result.name:8} in-scope {result.in_scope_right}/{result.in_scope} ({result.accuracy:.1%})   "
+        f"out-of-scope declined {result.out_of_scope_declined}/{result.out_of_scope} ({result.rejection:.1%})"
+    )
 
 
 def start_command() -> int:
@@ -357,10 +602,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": lambda: run_command(sync_only=False),
         "sync": lambda: run_command(sync_only=True),
         "validate": lambda: validate_command(args.path),
-        "ask": lambda: ask_command(args.question, args.json, args.explain, args.conversation, args.knowledge),
-        "chat": lambda: chat_command(args.knowledge),
+        "ask": lambda: ask_command(
+            args.question,
+            as_json=args.json,
+            explain=args.explain,
+            conversation=args.conversation,
+            directory=args.knowledge,
+            log=args.log,
+        ),
+        "chat": lambda: chat_command(args.knowledge, args.log),
         "eval": lambda: eval_command(args.knowledge, args.file, args.part),
-        "gaps": lambda: gaps_command(args.stub, args.limit, args.database),
+        "gaps": lambda: gaps_command(args.stub, args.json, args.limit, args.log, args.knowledge),
+        "learn": lambda: learn_command(args.log, args.knowledge, args.out, args.apply, args.only),
         "calibrate": lambda: calibrate_command(args.knowledge),
     }
     try:

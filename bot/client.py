@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import logging
+import secrets
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import discord
+from cachetools import TTLCache
 from discord import app_commands
 from discord.ext import commands
 from watchfiles import awatch
 
 from bot.config import Settings
-from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer
+from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
 from bot.core.conversation import Conversation
+from bot.core.learning import AFTER_ANSWER, AFTER_DECLINE, Shown, Vote, pick_of, shown, vote_of, worth_recording
 from bot.embeds import problems_report
 from bot.exts._common import EXPECTED_ERRORS
 from bot.health import HealthServer
@@ -36,7 +40,8 @@ EXTENSIONS = (
 )
 SYNC_STATE_FILE = "command-sync.json"
 WATCH_DEBOUNCE_MS = 500
-WEAK_SCORE = 60.0
+SHOWN_LIMIT = 10_000  # answers whose question a later 👍/👎 or pick can still be tied to
+SHOWN_SECONDS = 3600.0
 
 
 class ExplainerTree(app_commands.CommandTree):
@@ -79,6 +84,12 @@ class ExplainerBot(commands.Bot):
         self.settings = settings
         self.store = store
         self.questions = questions or SqliteQuestionLog(settings.question_log)
+        # What each recent answer message showed, so a vote or a pick on it can be tied to its question.
+        self.shown: TTLCache[int, Shown] = TTLCache(SHOWN_LIMIT, SHOWN_SECONDS)
+        # Votes are kept once per person as a keyed hash; the key never leaves this process's memory.
+        self._vote_secret = hashlib.sha256(
+            b"votes:" + (settings.discord_token or secrets.token_hex()).encode()
+        ).digest()
         self.metrics = Metrics()
         self.force_sync = force_sync
         self._background: list[asyncio.Task[None]] = []
@@ -125,26 +136,54 @@ class ExplainerBot(commands.Bot):
         self.metrics.questions.labels("answered" if answer.answered else "declined").inc()
         return answer, after, snapshot
 
-    async def remember(self, answer: Answer, guild_id: int | None) -> None:
-        """Record a declined or weak question for the gaps report; a storage failure never stops answering."""
-        if answer.answered and answer.score >= WEAK_SCORE and not answer.suggestions:
-            return
-        if not answer.question.strip() or answer.kind in (SMALL_TALK, PARAGRAPH):
+    async def remember(self, answer: Answer, guild_id: int | None, message_id: int | None = None) -> None:
+        """Note what ``message_id`` showed, and record a declined or weak question; storage failures never stop it."""
+        if message_id is not None and answer.kind not in (SMALL_TALK, PARAGRAPH):
+            self.shown[message_id] = shown(answer)
+        if not worth_recording(answer):
             return
         try:
-            # A declined follow-up ("how many billions?") is a gap in the entry it followed.
-            nearest = answer.entry.id if answer.entry else answer.follow_up_of
-            await self.questions.record_question(answer.question, guild_id, answer.score, nearest)
+            answered = answer.entry.id if answer.entry else None
+            await self.questions.record_question(answer.question, guild_id, answer.score, answered, answer.follow_up_of)
         except Exception as error:
             log.warning("Could not record a question (%s: %s); answering goes on", type(error).__name__, error)
 
-    async def record_feedback(self, entry_id: str, helpful: bool, guild_id: int | None) -> None:
-        """Count a 👍/👎 and store it; a storage failure is logged, never shown."""
-        self.metrics.feedback.labels("up" if helpful else "down").inc()
+    def answer_alternatives(self, question: str, instead_of: str) -> tuple[Suggestion, ...]:
+        """What else ``question`` may have meant than ``instead_of``, from the current knowledge base."""
+        return self.store.current.matcher.alternatives(question, instead_of)
+
+    def vote_key(self, message_id: int, voter_id: int) -> str:
+        """Who voted on which answer, as a keyed hash that tells a repeat vote and nothing else."""
+        return hmac.new(self._vote_secret, f"{message_id}:{voter_id}".encode(), hashlib.sha256).hexdigest()
+
+    async def record_feedback(
+        self, entry_id: str, helpful: bool, guild_id: int | None, *, message_id: int, voter_id: int
+    ) -> bool:
+        """Count and store a 👍/👎, once per person and answer; False when they had rated it already."""
+        seen = self.shown.get(message_id)
+        vote = (vote_of(seen, helpful) if seen is not None else None) or Vote(None, entry_id, helpful)
         try:
-            await self.questions.record_feedback(entry_id, helpful, guild_id)
+            recorded = await self.questions.record_feedback(vote, guild_id, self.vote_key(message_id, voter_id))
         except Exception as error:
             log.warning("Could not record feedback (%s: %s)", type(error).__name__, error)
+            recorded = True
+        if recorded:
+            self.metrics.feedback.labels("up" if helpful else "down").inc()
+        return recorded
+
+    async def record_pick(self, message_id: int, entry_id: str, after: str | None, guild_id: int | None) -> None:
+        """Store that the asker picked ``entry_id`` from what ``message_id`` offered, when its question is known."""
+        seen = self.shown.get(message_id)
+        if seen is None:
+            return
+        context = after or (AFTER_ANSWER if seen.entry_id else AFTER_DECLINE)
+        pick = pick_of(seen, entry_id, context)
+        if pick is None:
+            return
+        try:
+            await self.questions.record_pick(pick, guild_id)
+        except Exception as error:
+            log.warning("Could not record a pick (%s: %s)", type(error).__name__, error)
 
     # -- knowledge reloads -----------------------------------------------------
 

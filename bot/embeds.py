@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import discord
 
 from bot.core.answer import Answer
 from bot.core.checks import Problem
+from bot.core.gaps import Gap
+from bot.core.learning import NOT_ANSWERED, PHRASING, Proposal, Rating
 from bot.core.model import Citation, Entry, KnowledgeBase, SummaryPoint
 
 TITLE_LIMIT = 256
@@ -21,6 +23,7 @@ MESSAGE_EMBEDS_LIMIT = 10
 MESSAGE_TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 TOPICS_PER_PAGE = 10
+GAPS_SHOWN = 10
 
 COLOUR = discord.Colour.from_rgb(178, 34, 34)
 ELLIPSIS = "…"
@@ -197,6 +200,36 @@ def source_embed(knowledge: KnowledgeBase, number: int, text: str) -> discord.Em
     )
     _source(embed, knowledge)
     return embed
+
+
+def gaps_embed(gaps: Sequence[Gap], ratings: Sequence[Rating], proposals: Sequence[Proposal]) -> discord.Embed:
+    """/kb gaps: the most asked unanswered questions, the least liked answers, and the top proposals."""
+    lines = ["**Most asked, not answered**"]
+    lines += [f"{gap.count}× “{echo(gap.example, 150)}”" + _closest(gap) for gap in gaps[:GAPS_SHOWN]]
+    if not gaps:
+        lines.append("Nothing yet.")
+    lines.append("\n**Answers with the most 👎**")
+    lines += [f"`{rating.entry_id}`: 👎 {rating.unhelpful} · 👍 {rating.helpful}" for rating in ratings[:GAPS_SHOWN]]
+    if not ratings:
+        lines.append("None so far.")
+    lines.append("\n**Top proposals**")
+    lines += [f"• {_proposal_line(proposal)}" for proposal in proposals[:GAPS_SHOWN]]
+    if proposals:
+        lines.append("\nAll of them are in the attached file: review it, then `python -m bot learn --apply FILE`.")
+    else:
+        lines.append("None yet: they come from picked suggestions, votes and declined questions.")
+    return discord.Embed(title="Knowledge base gaps", description=clip("\n".join(lines), DESCRIPTION_LIMIT))
+
+
+def _closest(gap: Gap) -> str:
+    return f" (closest: `{gap.best_entry}`)" if gap.best_entry else ""
+
+
+def _proposal_line(proposal: Proposal) -> str:
+    question = echo(proposal.questions[0], 120) if proposal.questions else ""
+    action = {PHRASING: "a phrasing of", NOT_ANSWERED: "not answered by"}.get(proposal.kind)
+    target = f"{action} `{proposal.entry_id}`" if action else "a new entry"
+    return f"“{question}” as {target}: {echo(proposal.evidence, 120)}"
 
 
 def problems_report(problems: Iterable[Problem], limit: int = CONTENT_LIMIT - 200) -> str:

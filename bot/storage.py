@@ -1,47 +1,58 @@
-"""Where the unanswered-questions loop keeps its data: SQLite by default, behind a small interface.
+"""Where the learning loop keeps its data: SQLite by default, behind a small interface.
 
-Only what maintainers need is stored: a question's text, when, in which server, and its best score;
-and 👍/👎 counts per entry. Never who asked. Everything is stored and read back as data only.
+Only what maintainers need is stored: a declined or weak question's text, when, in which server and
+its best score; the suggestion a member picked for a question; 👍/👎 per answer, with the question
+when it is known. Never who asked or who voted: "once per person" is kept as a keyed hash of the
+answer and the voter that cannot be turned back into either. Everything is stored as data only.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import aiosqlite
 
 from bot.core.gaps import Asked
+from bot.core.learning import Pick, Rating, Vote
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    text TEXT NOT NULL,
-    asked_at REAL NOT NULL,
-    guild_id INTEGER,
-    best_score REAL NOT NULL,
-    answered_id TEXT
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    entry_id TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    given_at REAL NOT NULL,
-    guild_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
-"""
+# Each step takes the schema one version further; a database records the version it is at, so
+# a newer bot upgrades an older file in place and an up-to-date one is left alone.
+MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS questions (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        asked_at REAL NOT NULL,
+        guild_id INTEGER,
+        best_score REAL NOT NULL,
+        answered_id TEXT
+    );
+    CREATE TABLE IF NOT EXISTS feedback (
+        entry_id TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        given_at REAL NOT NULL,
+        guild_id INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+    """,
+    """
+    ALTER TABLE questions ADD COLUMN follow_up_of TEXT;
+    ALTER TABLE feedback ADD COLUMN question TEXT;
+    ALTER TABLE feedback ADD COLUMN vote_key TEXT;
+    CREATE UNIQUE INDEX feedback_once ON feedback (vote_key);
+    CREATE TABLE picks (
+        question TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        after TEXT NOT NULL,
+        picked_at REAL NOT NULL,
+        guild_id INTEGER
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 MAX_TEXT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    """How an entry's answers were received."""
-
-    entry_id: str
-    helpful: int
-    unhelpful: int
 
 
 class QuestionLog(Protocol):
@@ -52,12 +63,23 @@ class QuestionLog(Protocol):
     async def close(self) -> None: ...
 
     async def record_question(
-        self, text: str, guild_id: int | None, best_score: float, answered_id: str | None
+        self,
+        text: str,
+        guild_id: int | None,
+        best_score: float,
+        answered_id: str | None,
+        follow_up_of: str | None = None,
     ) -> None: ...
 
-    async def record_feedback(self, entry_id: str, helpful: bool, guild_id: int | None) -> None: ...
+    async def record_feedback(self, vote: Vote, guild_id: int | None, vote_key: str | None = None) -> bool: ...
+
+    async def record_pick(self, pick: Pick, guild_id: int | None) -> None: ...
 
     async def unanswered(self, since: float = 0.0, limit: int = 5000) -> list[Asked]: ...
+
+    async def picks(self, limit: int = 5000) -> list[Pick]: ...
+
+    async def votes(self, limit: int = 5000) -> list[Vote]: ...
 
     async def ratings(self) -> list[Rating]: ...
 
@@ -72,8 +94,7 @@ class SqliteQuestionLog:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, timeout=2.0)
-        await self._db.executescript(SCHEMA)
-        await self._db.commit()
+        await _migrate(self._db)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -87,20 +108,38 @@ class SqliteQuestionLog:
         return self._db
 
     async def record_question(
-        self, text: str, guild_id: int | None, best_score: float, answered_id: str | None
+        self,
+        text: str,
+        guild_id: int | None,
+        best_score: float,
+        answered_id: str | None,
+        follow_up_of: str | None = None,
     ) -> None:
         db = await self._connection()
         await db.execute(
-            "INSERT INTO questions (text, asked_at, guild_id, best_score, answered_id) VALUES (?, ?, ?, ?, ?)",
-            (text[:MAX_TEXT], time.time(), guild_id, best_score, answered_id),
+            "INSERT INTO questions (text, asked_at, guild_id, best_score, answered_id, follow_up_of) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (text[:MAX_TEXT], time.time(), guild_id, best_score, answered_id, follow_up_of),
         )
         await db.commit()
 
-    async def record_feedback(self, entry_id: str, helpful: bool, guild_id: int | None) -> None:
+    async def record_feedback(self, vote: Vote, guild_id: int | None, vote_key: str | None = None) -> bool:
+        """Store a 👍/👎; False (and nothing stored) when ``vote_key`` already voted."""
+        db = await self._connection()
+        question = vote.question[:MAX_TEXT] if vote.question else None
+        cursor = await db.execute(
+            "INSERT OR IGNORE INTO feedback (entry_id, helpful, given_at, guild_id, question, vote_key) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (vote.entry_id, int(vote.helpful), time.time(), guild_id, question, vote_key),
+        )
+        await db.commit()
+        return cursor.rowcount == 1
+
+    async def record_pick(self, pick: Pick, guild_id: int | None) -> None:
         db = await self._connection()
         await db.execute(
-            "INSERT INTO feedback (entry_id, helpful, given_at, guild_id) VALUES (?, ?, ?, ?)",
-            (entry_id, int(helpful), time.time(), guild_id),
+            "INSERT INTO picks (question, entry_id, after, picked_at, guild_id) VALUES (?, ?, ?, ?, ?)",
+            (pick.question[:MAX_TEXT], pick.entry_id, pick.after, time.time(), guild_id),
         )
         await db.commit()
 
@@ -114,6 +153,22 @@ class SqliteQuestionLog:
         async with db.execute(query, (since, limit)) as cursor:
             return [Asked(text, score) async for text, score in cursor]
 
+    async def picks(self, limit: int = 5000) -> list[Pick]:
+        """Suggestions members picked, newest first."""
+        db = await self._connection()
+        query = "SELECT question, entry_id, after FROM picks ORDER BY picked_at DESC LIMIT ?"
+        async with db.execute(query, (limit,)) as cursor:
+            return [Pick(question, entry_id, after) async for question, entry_id, after in cursor]
+
+    async def votes(self, limit: int = 5000) -> list[Vote]:
+        """👍/👎 given with the question they answered, newest first."""
+        db = await self._connection()
+        query = (
+            "SELECT question, entry_id, helpful FROM feedback WHERE question IS NOT NULL ORDER BY given_at DESC LIMIT ?"
+        )
+        async with db.execute(query, (limit,)) as cursor:
+            return [Vote(question, entry_id, bool(helpful)) async for question, entry_id, helpful in cursor]
+
     async def ratings(self) -> list[Rating]:
         """👍/👎 per entry, most 👎 first."""
         db = await self._connection()
@@ -123,3 +178,24 @@ class SqliteQuestionLog:
         )
         async with db.execute(query) as cursor:
             return [Rating(entry_id, helpful, unhelpful) async for entry_id, helpful, unhelpful in cursor]
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    """Bring the file to SCHEMA_VERSION, one step per transaction; a second process waits its turn."""
+    for version, step in enumerate(MIGRATIONS, 1):
+        await db.execute("BEGIN IMMEDIATE")
+        async with db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        current = row[0] if row else 0
+        if current >= version:
+            await db.rollback()
+            continue
+        for statement in _statements(step):
+            await db.execute(statement)
+        # PRAGMA takes no bound parameters; ``version`` is our own integer.
+        await db.execute(f"PRAGMA user_version = {version:d}")
+        await db.commit()
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 from pathlib import Path
 
 import yaml
 
+from bot.core.learning import Vote
 from bot.storage import SqliteQuestionLog
 from tests.conftest import run_cli
 
@@ -19,9 +21,19 @@ def run_gaps(*args: str) -> subprocess.CompletedProcess[str]:
 def filled_log(path: Path) -> Path:
     async def fill() -> None:
         log = SqliteQuestionLog(path)
-        for text in ["Is the essay biased?", "is the essay biased", "Is the essay biased??", "what about india"]:
+        questions = [
+            "Is the essay biased?",
+            "is the essay biased",
+            "Is the essay biased??",
+            "what about india",
+            "hi",
+            "thanks!",
+            "when did russia annex crimea",
+            "what year did russia annex crimea",
+        ]
+        for text in questions:
             await log.record_question(text, 1, 20.0, None)
-        await log.record_feedback("author", False, 1)
+        await log.record_feedback(Vote(None, "author", False), 1)
         await log.close()
 
     asyncio.run(fill())
@@ -29,29 +41,48 @@ def filled_log(path: Path) -> Path:
 
 
 def test_gaps_lists_grouped_questions_and_disliked_answers(tmp_path: Path) -> None:
-    """The report puts the most asked gap first with its count, then the answers with 👎."""
-    result = run_gaps("--database", str(filled_log(tmp_path / "q.sqlite3")))
+    """The report puts the most asked gap first with its count, then the answers with 👎; small talk is no gap."""
+    result = run_gaps("--log", str(filled_log(tmp_path / "q.sqlite3")))
 
     lines = result.stdout.splitlines()
     assert result.returncode == 0
     assert lines[0] == "Most asked, not answered:"
     assert lines[1].strip().startswith("3×  Is the essay biased")
     assert "author: 👎 1, 👍 0" in result.stdout
+    assert "hi" not in [line.strip().split("×  ")[-1] for line in lines]
+    assert "thanks!" not in result.stdout
 
 
-def test_gaps_stub_prints_entries_in_the_knowledge_format(tmp_path: Path) -> None:
-    """--stub prints an entries file with one skeleton per gap."""
-    result = run_gaps("--stub", "--database", str(filled_log(tmp_path / "q.sqlite3")))
+def test_gaps_json_is_one_object_per_group(tmp_path: Path) -> None:
+    """--json: one object per group, with the fields scripts rely on; "when" and "what year" are one group."""
+    result = run_gaps("--json", "--log", str(filled_log(tmp_path / "q.sqlite3")))
+
+    groups = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0
+    assert all(set(group) == {"question", "count", "best_entry", "examples"} for group in groups)
+    crimea = next(group for group in groups if "crimea" in group["question"])
+    assert crimea["count"] == 2
+    assert crimea["best_entry"] == "crimea-and-ukraine"
+    assert sorted(crimea["examples"]) == ["what year did russia annex crimea", "when did russia annex crimea"]
+
+
+def test_gaps_stub_is_a_proposals_file(tmp_path: Path) -> None:
+    """--stub: a phrasing for the entry that came close, new-entry skeletons in the entries' layout otherwise."""
+    result = run_gaps("--stub", "--log", str(filled_log(tmp_path / "q.sqlite3")))
 
     data = yaml.safe_load(result.stdout)
-    assert result.stdout.startswith("# yaml-language-server: $schema=../schema/entries.schema.json")
-    assert [entry["id"] for entry in data["entries"]] == ["is-the-essay-biased", "what-about-india"]
-    assert set(data["entries"][0]) == {"id", "title", "questions", "answer", "citations"}
+    assert result.returncode == 0
+    assert {"entry": "crimea-and-ukraine", "question": "what year did russia annex crimea"}.items() <= data[
+        "phrasings"
+    ][0].items()
+    new = {entry["id"]: entry for entry in data["entries"]}
+    assert set(new) == {"is-the-essay-biased", "what-about-india"}
+    assert list(new["is-the-essay-biased"]) == ["id", "title", "questions", "answer", "citations"]
 
 
 def test_gaps_without_a_log_says_so(tmp_path: Path) -> None:
-    """Before the bot has run there is nothing to report, said in one line."""
-    result = run_gaps("--database", str(tmp_path / "none.sqlite3"))
+    """Before anything was recorded there is nothing to report: said in one line, and not an error."""
+    result = run_gaps("--log", str(tmp_path / "none.sqlite3"))
 
-    assert result.returncode == 1
-    assert result.stderr.startswith("No question log at")
+    assert result.returncode == 0
+    assert result.stdout.startswith("No questions recorded yet")

@@ -127,15 +127,27 @@ class PartResult:
         return self.out_of_scope_declined / self.out_of_scope if self.out_of_scope else 1.0
 
     def passes(self, thresholds: dict[str, float]) -> bool:
-        return (
-            self.accuracy >= thresholds["in_scope_accuracy"]
-            and self.rejection >= thresholds["out_of_scope_rejection"]
-            and self.wrapped.drop <= thresholds["wrapped_in_scope_drop"]
-            and self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"]
-            and self.in_context.drop <= thresholds["context_in_scope_drop"]
-            and self.in_context.leak_share <= thresholds["context_out_of_scope_answered"]
-            and self.follow_up_accuracy >= thresholds["follow_up_accuracy"]
-        )
+        return not self.failures(thresholds)
+
+    def failures(self, thresholds: dict[str, float]) -> tuple[str, ...]:
+        """The names of the thresholds this part misses."""
+        checks = {
+            "in_scope_accuracy": self.accuracy >= thresholds["in_scope_accuracy"],
+            "out_of_scope_rejection": self.rejection >= thresholds["out_of_scope_rejection"],
+            "wrapped_in_scope_drop": self.wrapped.drop <= thresholds["wrapped_in_scope_drop"],
+            "wrapped_out_of_scope_answered": self.wrapped.leaks <= thresholds["wrapped_out_of_scope_answered"],
+            "context_in_scope_drop": self.in_context.drop <= thresholds["context_in_scope_drop"],
+            "context_out_of_scope_answered": (
+                self.in_context.leak_share <= thresholds["context_out_of_scope_answered"]
+            ),
+            "follow_up_accuracy": self.follow_up_accuracy >= thresholds["follow_up_accuracy"],
+        }
+        return tuple(name for name, met in checks.items() if not met)
+
+    @property
+    def all_misses(self) -> tuple[Miss, ...]:
+        """Every miss of the part: bare, in chat manners, in context and in conversations."""
+        return (*self.misses, *self.wrapped.misses, *self.in_context.misses, *self.follow_up_misses)
 
 
 def load_eval(path: Path, knowledge: KnowledgeBase) -> EvalSet:

@@ -1,4 +1,4 @@
-"""What people asked that the essay didn't answer: near-duplicates grouped, and YAML stubs for maintainers."""
+"""What people asked that the essay didn't answer, with near-duplicates grouped by what they mean."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import yaml
 from rapidfuzz import fuzz
 
+from bot.core.answer import PARAGRAPH, SMALL_TALK
+from bot.core.matcher import Matcher
 from bot.core.text import normalise
 
-SIMILAR = 80.0
-STUB_QUESTIONS = 3
-TODO = "TODO"
+SIMILAR = 80.0  # the same words, give or take spelling and order
+SAME_MEANING = 70.0  # the same analysed terms, mostly, and the same nearest entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,38 +26,66 @@ class Asked:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Questions that ask the same thing, most asked first."""
+    """Questions that ask the same thing, most asked first.
+
+    ``best_entry`` is the entry that came close enough to be offered as "did you mean", if any.
+    """
 
     example: str  # the most common wording
     count: int
     best_score: float
     wordings: tuple[str, ...]
+    best_entry: str | None = None
 
 
-def group_gaps(asked: Iterable[Asked], similarity: float = SIMILAR) -> list[Gap]:
-    """Group near-duplicate questions (fuzzy similarity of their normalised words), biggest groups first."""
-    groups: list[tuple[str, list[Asked]]] = []
+@dataclass(slots=True)
+class _Group:
+    spelling: str  # normalised words of the first question
+    meaning: str  # the matcher's analysed terms of it
+    nearest: str | None  # the matcher's top candidate, close or not
+    best_entry: str | None
+    best_score: float
+    members: list[str]
+
+
+def group_gaps(asked: Iterable[Asked], matcher: Matcher) -> list[Gap]:
+    """Group questions that ask the same thing as the matcher reads them, biggest groups first.
+
+    Small talk and paragraph requests are no gaps, however they were recorded.
+    """
+    groups: list[_Group] = []
     for item in asked:
-        key = normalise(item.text)
-        if not key:
+        spelling = normalise(item.text)
+        explanation = matcher.explain(item.text)
+        decision = explanation.decision
+        if not spelling or decision is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
             continue
-        for leader, members in groups:
-            if fuzz.token_sort_ratio(key, leader) >= similarity:
-                members.append(item)
-                break
-        else:
-            groups.append((key, [item]))
-    gaps = [_gap(members) for _, members in groups]
+        nearest = decision.candidates[0].id if decision.candidates else None
+        group = next((group for group in groups if _same_question(group, spelling, decision.analysed, nearest)), None)
+        if group is None:
+            suggested = decision.suggestions[0] if decision.suggestions else None
+            best_entry = suggested.id if suggested else None
+            score = suggested.score if suggested else decision.score
+            group = _Group(spelling, decision.analysed, nearest, best_entry, score, [])
+            groups.append(group)
+        group.members.append(item.text)
+    gaps = [_gap(group) for group in groups]
     return sorted(gaps, key=lambda gap: (-gap.count, gap.example))
 
 
-def _gap(members: list[Asked]) -> Gap:
+def _same_question(group: _Group, spelling: str, meaning: str, nearest: str | None) -> bool:
+    if fuzz.token_sort_ratio(spelling, group.spelling) >= SIMILAR:
+        return True
+    return nearest == group.nearest and fuzz.token_set_ratio(meaning, group.meaning) >= SAME_MEANING
+
+
+def _gap(group: _Group) -> Gap:
     counts: dict[str, int] = {}
-    for member in members:
-        wording = " ".join(member.text.split())
+    for member in group.members:
+        wording = " ".join(member.split())
         counts[wording] = counts.get(wording, 0) + 1
     wordings = sorted(counts, key=lambda wording: (-counts[wording], wording))
-    return Gap(wordings[0], len(members), max(member.score for member in members), tuple(wordings))
+    return Gap(wordings[0], len(group.members), group.best_score, tuple(wordings), group.best_entry)
 
 
 def stub_id(question: str, taken: set[str]) -> str:
@@ -70,31 +98,3 @@ def stub_id(question: str, taken: set[str]) -> str:
         number += 1
     taken.add(candidate)
     return candidate
-
-
-def stub_yaml(gaps: Iterable[Gap], taken_ids: Iterable[str]) -> str:
-    """An entries file in the knowledge base's own format, one skeleton per gap, TODOs to fill in."""
-    taken = set(taken_ids)
-    entries = []
-    for gap in gaps:
-        questions = list(gap.wordings[:STUB_QUESTIONS])
-        questions += [f"{TODO}: another way people ask this"] * (STUB_QUESTIONS - len(questions))
-        entries.append(
-            {
-                "id": stub_id(gap.example, taken),
-                "title": f"{TODO}: a short title",
-                "questions": questions,
-                "answer": f"{TODO}: one to three sentences, faithful to the essay (asked {gap.count} times)",
-                "citations": [{"paragraph": 1, "quote": f"{TODO}: copy the passage word for word from essay.yaml"}],
-            }
-        )
-    header = (
-        "# yaml-language-server: $schema=../schema/entries.schema.json\n"
-        "# Stubs for questions the bot could not answer. Fill in every TODO (the validator refuses them as\n"
-        "# they are: quotes must be verbatim), remove the stubs the essay does not answer, then save this\n"
-        "# file as knowledge/entries/NN-your-theme.yaml.\n"
-    )
-    body = yaml.safe_dump(
-        {"theme": f"{TODO}: a theme", "entries": entries}, sort_keys=False, allow_unicode=True, width=100
-    )
-    return header + body

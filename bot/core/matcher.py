@@ -494,6 +494,14 @@ class Matcher:
         followed = self._follow_up(explanation, last, previous) or explanation
         return self._no_more_than_said(followed, previous)
 
+    def alternatives(self, question: str, instead_of: str) -> tuple[Suggestion, ...]:
+        """What else ``question`` may have meant than the entry ``instead_of``: offered after a 👎 on its answer."""
+        decision = self._explain_alone(question).decision
+        if decision is None or not decision.candidates:
+            return ()
+        offered = self._suggestions(list(decision.candidates), None)
+        return tuple(item for item in offered if item.id != instead_of)
+
     def _no_more_than_said(self, explanation: Explanation, previous: Entry) -> Explanation:
         """A request for specifics answered with the answer just given is declined: the essay says no more.
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import OrderedDict
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.answer import Suggestion
+from bot.core.learning import AFTER_DOWNVOTE
 from bot.embeds import answer_embed, clip
-from bot.knowledge_store import KnowledgeStore
+
+if TYPE_CHECKING:
+    from bot.client import ExplainerBot
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,17 @@ def question_cooldowns(seconds: float) -> commands.CooldownMapping[int]:
     return commands.CooldownMapping.from_cooldown(QUESTION_BURST, QUESTION_BURST * seconds, lambda member: member)
 
 
+def _bot(interaction: discord.Interaction) -> ExplainerBot:
+    return cast("ExplainerBot", interaction.client)
+
+
 class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"feedback:(?P<vote>up|down):(?P<entry>[a-z0-9-]{1,64})"
 ):
-    """👍/👎 under an answer. Persistent: it works after a restart, whatever view it was sent in."""
+    """👍/👎 under an answer. Persistent: it works after a restart, whatever view it was sent in.
 
-    _seen: ClassVar[OrderedDict[tuple[int, int], None]] = OrderedDict()
+    Each person's vote on an answer counts once, across restarts too (the question log keeps it).
+    """
 
     def __init__(self, entry_id: str, helpful: bool) -> None:
         vote = "up" if helpful else "down"
@@ -98,18 +105,53 @@ class FeedbackButton(
         return cls(match["entry"], match["vote"] == "up")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        key = (interaction.message.id if interaction.message else 0, interaction.user.id)
-        if key in self._seen:
+        bot = _bot(interaction)
+        message_id = interaction.message.id if interaction.message else 0
+        recorded = await bot.record_feedback(
+            self.entry_id, self.helpful, interaction.guild_id, message_id=message_id, voter_id=interaction.user.id
+        )
+        if not recorded:
             await reply(interaction, "You already rated this answer. Thanks!")
             return
-        self._seen[key] = None
-        if len(self._seen) > 10_000:
-            self._seen.popitem(last=False)
-        bot = interaction.client
-        record = getattr(bot, "record_feedback", None)
-        if record is not None:
-            await record(self.entry_id, self.helpful, interaction.guild_id)
-        await reply(interaction, "Thanks for the feedback! It helps the maintainers improve the answers.")
+        seen = bot.shown.get(message_id)
+        alternatives = () if self.helpful or seen is None else bot.answer_alternatives(seen.question, self.entry_id)
+        if not alternatives:
+            await reply(interaction, "Thanks for the feedback! It helps the maintainers improve the answers.")
+            return
+        view = discord.ui.View(timeout=None)
+        for item in alternatives:
+            view.add_item(PickButton(message_id, item.id, item.title))
+        view.stop()  # persistent items only: see answer_view
+        await reply(interaction, "Thanks. Did you mean one of these instead?", view=view)
+
+
+class PickButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pick:(?P<answer>\d{1,20}):(?P<entry>[a-z0-9-]{1,64})"
+):
+    """One of the alternatives offered after a 👎: shows its entry, and tells the maintainers it was meant.
+
+    Offered in a private reply, so only the member who voted sees it.
+    """
+
+    def __init__(self, answer_id: int, entry_id: str, title: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=clip(title, BUTTON_LABEL_LIMIT),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"pick:{answer_id}:{entry_id}",
+        )
+        super().__init__(button)
+        self.answer_id = answer_id
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PickButton:
+        return cls(int(match["answer"]), match["entry"], getattr(item, "label", None) or match["entry"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).record_pick(self.answer_id, self.entry_id, AFTER_DOWNVOTE, interaction.guild_id)
+        await show_entry(interaction, self.entry_id)
 
 
 class SuggestionButton(
@@ -142,6 +184,8 @@ class SuggestionButton(
         if interaction.user.id != self.asker_id:
             await reply(interaction, NOT_FOR_YOU)
             return
+        message_id = interaction.message.id if interaction.message else 0
+        await _bot(interaction).record_pick(message_id, self.entry_id, None, interaction.guild_id)
         await show_entry(interaction, self.entry_id)
 
 
@@ -171,8 +215,7 @@ class ReadNextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
 async def show_entry(interaction: discord.Interaction, entry_id: str) -> None:
     """Answer ``entry_id`` privately to whoever clicked, from the knowledge base as it is now."""
-    store: KnowledgeStore = interaction.client.store  # type: ignore[attr-defined]
-    snapshot = store.current
+    snapshot = _bot(interaction).store.current
     entry = snapshot.knowledge.entry(entry_id)
     if entry is None:
         await reply(interaction, "That topic was removed in an update; try /topics.")

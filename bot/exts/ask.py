@@ -20,6 +20,7 @@ from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed, small_t
 from bot.exts._common import (
     APOLOGY,
     FeedbackButton,
+    PickButton,
     ReadNextButton,
     SuggestionButton,
     answer_view,
@@ -107,7 +108,7 @@ class Ask(commands.Cog):
         thread = isinstance(interaction.channel, discord.Thread)
         channel_id = interaction.channel_id or 0
         self.memory.remember(channel_id, interaction.user.id, conversation, sent.message_id, thread=thread)
-        await self.bot.remember(answer, interaction.guild_id)
+        await self.bot.remember(answer, interaction.guild_id, sent.message_id)
 
     @ask.autocomplete("question")
     async def suggest_questions(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -166,7 +167,7 @@ class Ask(commands.Cog):
         sent = await message.reply(embed=embed, mention_author=False, **_with(view))
         thread = isinstance(message.channel, discord.Thread)
         self.memory.remember(message.channel.id, message.author.id, conversation, sent.id, thread=thread)
-        await self.bot.remember(answer, message.guild.id if message.guild else None)
+        await self.bot.remember(answer, message.guild.id if message.guild else None, sent.id)
 
     def _render(
         self, answer: Answer, snapshot: Snapshot, asker_id: int
@@ -202,5 +203,5 @@ def _with(view: discord.ui.View | None) -> dict[str, Any]:
 
 
 async def setup(bot: ExplainerBot) -> None:
-    bot.add_dynamic_items(FeedbackButton, SuggestionButton, ReadNextButton)
+    bot.add_dynamic_items(FeedbackButton, SuggestionButton, ReadNextButton, PickButton)
     await bot.add_cog(Ask(bot))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -9,7 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.gaps import group_gaps
-from bot.embeds import DESCRIPTION_LIMIT, clip, echo, problems_report
+from bot.core.learning import propose
+from bot.core.proposals import proposals_yaml
+from bot.embeds import gaps_embed, problems_report
 from bot.exts._common import Refused, respond_to_error
 from bot.exts.summary import is_moderator
 
@@ -17,7 +21,7 @@ if TYPE_CHECKING:
     from bot.client import ExplainerBot
 
 ADMINS_ONLY = "Only administrators and the bot's owners can reload the knowledge base."
-GAPS_SHOWN = 10
+PROPOSALS_FILE = "proposals.yaml"
 
 
 class KnowledgeAdmin(commands.Cog):
@@ -53,28 +57,26 @@ class KnowledgeAdmin(commands.Cog):
         await interaction.followup.send(message, ephemeral=True)
 
     @kb.command(
-        name="gaps", description="The most asked questions the essay didn't answer, and the least liked answers"
+        name="gaps",
+        description="What the essay didn't answer, the least liked answers, and proposals to download and apply",
     )
     @is_moderator()
     async def gaps(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        gaps = group_gaps(await self.bot.questions.unanswered())
-        ratings = [rating for rating in await self.bot.questions.ratings() if rating.unhelpful]
-        lines = ["**Most asked, not answered**"]
-        lines += [
-            f"{gap.count}× “{echo(gap.example, 150)}” (best match {gap.best_score:.0f})" for gap in gaps[:GAPS_SHOWN]
-        ]
-        if not gaps:
-            lines.append("Nothing yet.")
-        lines.append("\n**Answers with the most 👎**")
-        lines += [
-            f"`{rating.entry_id}`: 👎 {rating.unhelpful} · 👍 {rating.helpful}" for rating in ratings[:GAPS_SHOWN]
-        ]
-        if not ratings:
-            lines.append("None so far.")
-        lines.append("\nMaintainers: `python -m bot gaps --stub` turns these into YAML stubs.")
-        embed = discord.Embed(title="Knowledge base gaps", description=clip("\n".join(lines), DESCRIPTION_LIMIT))
-        await interaction.followup.send(embed=embed, ephemeral=True)
+        log = self.bot.questions
+        declined, picks, votes = await log.unanswered(), await log.picks(), await log.votes()
+        ratings = [rating for rating in await log.ratings() if rating.unhelpful]
+        matcher = self.bot.store.current.matcher
+        # Grouping reads every question through the matcher: off the event loop.
+        gaps, proposals = await asyncio.to_thread(
+            lambda: (group_gaps(declined, matcher), propose(matcher, declined, picks, votes))
+        )
+        embed = gaps_embed(gaps, ratings, proposals)
+        if not proposals:
+            await interaction.followup.send(embed=embed, ephemeral=True)
+            return
+        attachment = discord.File(io.BytesIO(proposals_yaml(proposals).encode()), filename=PROPOSALS_FILE)
+        await interaction.followup.send(embed=embed, file=attachment, ephemeral=True)
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
