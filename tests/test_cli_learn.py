@@ -26,7 +26,8 @@ def test_a_pick_in_the_chat_becomes_a_phrasing_the_bot_then_answers(knowledge_co
     log = tmp_path / "questions.sqlite3"
     matcher = Matcher(load_knowledge(folder))
     declined = matcher.ask(QUESTION)
-    assert declined.entry is None and declined.suggestions
+    assert declined.entry is None
+    assert declined.suggestions
     picked = declined.suggestions[0].id
 
     chat = run_cli("chat", "--knowledge", str(folder), "--log", str(log), stdin=f"{QUESTION}\n1\nquit\n")
@@ -56,7 +57,8 @@ def test_learn_out_writes_a_file_that_apply_accepts(knowledge_copy: Path, tmp_pa
     assert reviewed["phrasings"][0]["question"] == "what year did russia annex crimea"
     assert applied.returncode == 0, applied.stdout
     entry = load_knowledge(folder).entry(reviewed["phrasings"][0]["entry"])
-    assert entry is not None and "what year did russia annex crimea" in entry.questions
+    assert entry is not None
+    assert "what year did russia annex crimea" in entry.questions
 
 
 def test_a_downvote_in_the_chat_offers_alternatives_and_counts_once(knowledge_copy: Path, tmp_path: Path) -> None:

@@ -73,7 +73,8 @@ def test_the_proposals_file_reads_back_as_written(tmp_path: Path) -> None:
 
     assert [(item.kind, item.entry_id) for item in read] == [(item.kind, item.entry_id) for item in proposals]
     assert read[0].questions == ("who wrote this thing",)
-    assert read[2].entry is not None and read[2].entry["questions"] == ["is it biased"]
+    assert read[2].entry is not None
+    assert read[2].entry["questions"] == ["is it biased"]
 
 
 def test_a_malformed_proposals_file_is_refused_with_its_line(tmp_path: Path) -> None:
