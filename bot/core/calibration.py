@@ -67,7 +67,7 @@ def fit(samples: Sequence[Sequence[float]], labels: Sequence[bool]) -> Calibrati
     x = np.asarray(samples, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     means, scales = x.mean(axis=0), x.std(axis=0)
-    scales[scales == 0] = 1.0
+    scales[np.isclose(scales, 0.0, atol=1e-9)] = 1.0  # a signal every sample shares says nothing
     z = np.column_stack([np.ones(len(x)), (x - means) / scales])
     penalty = L2 * np.diag([0.0] + [1.0] * len(FEATURES))
     w = np.zeros(z.shape[1])
