@@ -41,7 +41,7 @@ from bot.core.matcher import ANSWERING, Explanation, Matcher
 from bot.core.model import KnowledgeBase
 from bot.core.proposals import apply_proposals, preview, proposals_yaml, read_proposals
 from bot.knowledge_store import KnowledgeStore
-from bot.storage import SqliteQuestionLog
+from bot.storage import QuestionLog, is_url, open_question_log, sqlite_path
 from bot.terminal import choices, render_answer, render_explanation
 
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", "q"}
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     knowledge_help = "knowledge folder (default: KNOWLEDGE_DIR or the shipped knowledge/)"
-    log_help = "question log (SQLite file) to record into and read from"
+    log_help = "question log to record into and read from: an SQLite file, or a postgresql:// URL"
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     commands.add_parser("sync", help="log in, sync the slash commands globally now, and exit (needs DISCORD_TOKEN)")
@@ -76,23 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="with -, read conversations: consecutive lines follow up on each other, a blank line starts over",
     )
     ask.add_argument("--knowledge", type=Path, help=knowledge_help)
-    ask.add_argument("--log", type=Path, help=log_help + " (not recorded without it)")
+    ask.add_argument("--log", help=log_help + " (not recorded without it)")
 
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--knowledge", type=Path, help=knowledge_help)
-    chat.add_argument("--log", type=Path, help=log_help + " (not recorded without it)")
+    chat.add_argument("--log", help=log_help + " (not recorded without it)")
 
     gaps = commands.add_parser("gaps", help="the most asked unanswered questions, and the least liked answers")
     gaps.add_argument("--stub", action="store_true", help="print a proposals file for the top gaps instead")
     gaps.add_argument("--json", action="store_true", help="print one JSON object per group of questions")
     gaps.add_argument("--limit", type=int, default=10, help="how many gaps (default 10)")
-    gaps.add_argument("--log", "--database", dest="log", type=Path, help=log_help + " (default: DATABASE_PATH)")
+    gaps.add_argument("--log", "--database", dest="log", help=log_help + " (default: DATABASE_URL or DATABASE_PATH)")
     gaps.add_argument("--knowledge", type=Path, help=knowledge_help)
 
     learn = commands.add_parser(
         "learn", help="propose phrasings, not_answered lines and new entries from what members picked and voted"
     )
-    learn.add_argument("--log", type=Path, help=log_help + " (default: DATABASE_PATH)")
+    learn.add_argument("--log", help=log_help + " (default: DATABASE_URL or DATABASE_PATH)")
     learn.add_argument("--knowledge", type=Path, help=knowledge_help)
     learn.add_argument("--out", type=Path, help="also write the proposals to this file, to review and apply later")
     learn.add_argument(
@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
     evaluate.add_argument("--file", type=Path, help="eval file (default: eval.yaml in the knowledge folder)")
     evaluate.add_argument("--part", choices=PARTS, help="run only this part (tune while tuning; never tune on holdout)")
+
+    migrate = commands.add_parser("migrate", help="bring the question log's schema to this version (start-up does too)")
+    migrate.add_argument("--log", help=log_help + " (default: DATABASE_URL or DATABASE_PATH)")
 
     calibrate = commands.add_parser(
         "calibrate", help="learn when the best entry is enough to answer, from the eval's tune part"
@@ -156,9 +159,9 @@ def _load(directory: Path | None, *, with_calibration: bool = True) -> Knowledge
 class TerminalLog:
     """The question log as the terminal commands record into it: as the Discord bot does, in one event loop."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, location: str | Path | None) -> None:
         self._runner = asyncio.Runner()
-        self._log = SqliteQuestionLog(path) if path is not None else None
+        self._log = open_question_log(location) if location is not None else None
 
     def question(self, answer: Answer) -> None:
         if self._log is not None and worth_recording(answer):
@@ -185,7 +188,7 @@ class TerminalLog:
 
 
 def ask_command(
-    words: list[str], *, as_json: bool, explain: bool, conversation: bool, directory: Path | None, log: Path | None
+    words: list[str], *, as_json: bool, explain: bool, conversation: bool, directory: Path | None, log: str | None
 ) -> int:
     knowledge = _load(directory)
     if knowledge is None:
@@ -242,7 +245,7 @@ class _Chat:
     voted: bool = False
 
 
-def chat_command(directory: Path | None, log: Path | None = None, stdin: TextIO = sys.stdin) -> int:
+def chat_command(directory: Path | None, log: str | None = None, stdin: TextIO = sys.stdin) -> int:
     knowledge = _load(directory)
     if knowledge is None:
         return 1
@@ -426,17 +429,16 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def gaps_command(stub: bool, as_json: bool, limit: int, log: Path | None, directory: Path | None) -> int:
+def gaps_command(stub: bool, as_json: bool, limit: int, log: str | None, directory: Path | None) -> int:
     """Print the gaps report, its groups as JSON, or a proposals file for the top gaps, from the question log."""
-    path = log or load_settings().question_log
-    if not path.is_file():
-        print(f"No questions recorded yet ({display_path(path)} does not exist).")
+    location = log or load_settings().question_log
+    if _not_recorded_yet(location):
         return 0
     knowledge = _load(directory)
     if knowledge is None:
         return 1
     matcher = Matcher(knowledge)
-    records = asyncio.run(_read_log(path))
+    records = asyncio.run(_read_log(location))
     gaps = group_gaps(records.declined, matcher)[:limit]
     if as_json:
         for gap in gaps:
@@ -469,8 +471,16 @@ class _Records:
     ratings: list[Rating]
 
 
-async def _read_log(path: Path) -> _Records:
-    log = SqliteQuestionLog(path)
+def _not_recorded_yet(location: str | Path) -> bool:
+    """True, having said so, when ``location`` is a file that does not exist yet."""
+    if is_url(location) or sqlite_path(location).is_file():
+        return False
+    print(f"No questions recorded yet ({display_path(sqlite_path(location))} does not exist).")
+    return True
+
+
+async def _read_log(location: str | Path) -> _Records:
+    log = open_question_log(location)
     try:
         return _Records(await log.unanswered(), await log.picks(), await log.votes(), await log.ratings())
     finally:
@@ -478,7 +488,7 @@ async def _read_log(path: Path) -> _Records:
 
 
 def learn_command(
-    log: Path | None, directory: Path | None, out: Path | None, apply: str | None, only: list[int] | None
+    log: str | None, directory: Path | None, out: Path | None, apply: str | None, only: list[int] | None
 ) -> int:
     """List the proposals the log supports (with what the eval does with them), and apply them if asked."""
     folder = directory or load_settings().knowledge_dir
@@ -492,11 +502,10 @@ def learn_command(
             _print_problems(error, str(display_path(Path(apply))))
             return 1
         return _apply(folder, proposals)
-    path = log or load_settings().question_log
-    if not path.is_file():
-        print(f"No questions recorded yet ({display_path(path)} does not exist).")
+    location = log or load_settings().question_log
+    if _not_recorded_yet(location):
         return 0
-    records = asyncio.run(_read_log(path))
+    records = asyncio.run(_read_log(location))
     proposals = propose(Matcher(knowledge), records.declined, records.picks, records.votes)
     if out is not None:
         out.write_text(proposals_yaml(proposals), encoding="utf-8")
@@ -567,6 +576,27 @@ def _print_part_line(result: PartResult) -> None:
     )
 
 
+def migrate_command(log: str | None) -> int:
+    """Open the question log, which applies any migration it lacks, and say which version it is at."""
+    location = log or load_settings().question_log
+    try:
+        version = asyncio.run(_migrate(location))
+    except Exception as error:
+        print(f"Could not migrate the question log ({type(error).__name__}: {error}).", file=sys.stderr)
+        return 1
+    print(f"The question log is at schema version {version}.")
+    return 0
+
+
+async def _migrate(location: str | Path) -> int:
+    log: QuestionLog = open_question_log(location)
+    try:
+        await log.open()
+        return await log.version()
+    finally:
+        await log.close()
+
+
 def start_command() -> int:
     """The Discord bot when a token is configured; otherwise the terminal chat, saying why."""
     if load_settings().discord_token:
@@ -615,6 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gaps": lambda: gaps_command(args.stub, args.json, args.limit, args.log, args.knowledge),
         "learn": lambda: learn_command(args.log, args.knowledge, args.out, args.apply, args.only),
         "calibrate": lambda: calibrate_command(args.knowledge),
+        "migrate": lambda: migrate_command(args.log),
     }
     try:
         return commands[args.command]()

@@ -10,8 +10,9 @@ import logging
 import secrets
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from cachetools import TTLCache
@@ -28,7 +29,7 @@ from bot.exts._common import EXPECTED_ERRORS
 from bot.health import HealthServer
 from bot.knowledge_store import KnowledgeStore, ReloadResult, Snapshot
 from bot.metrics import Metrics
-from bot.storage import QuestionLog, SqliteQuestionLog
+from bot.storage import QuestionLog, open_question_log
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ EXTENSIONS = (
 )
 SYNC_STATE_FILE = "command-sync.json"
 WATCH_DEBOUNCE_MS = 500
+T = TypeVar("T")
 SHOWN_LIMIT = 10_000  # answers whose question a later 👍/👎 or pick can still be tied to
 SHOWN_SECONDS = 3600.0
 
@@ -83,7 +85,7 @@ class ExplainerBot(commands.Bot):
         )
         self.settings = settings
         self.store = store
-        self.questions = questions or SqliteQuestionLog(settings.question_log)
+        self.questions = questions or open_question_log(settings.question_log)
         # What each recent answer message showed, so a vote or a pick on it can be tied to its question.
         self.shown: TTLCache[int, Shown] = TTLCache(SHOWN_LIMIT, SHOWN_SECONDS)
         # Votes are kept once per person as a keyed hash; the key never leaves this process's memory.
@@ -142,11 +144,9 @@ class ExplainerBot(commands.Bot):
             self.shown[message_id] = shown(answer)
         if not worth_recording(answer):
             return
-        try:
-            answered = answer.entry.id if answer.entry else None
-            await self.questions.record_question(answer.question, guild_id, answer.score, answered, answer.follow_up_of)
-        except Exception as error:
-            log.warning("Could not record a question (%s: %s); answering goes on", type(error).__name__, error)
+        answered = answer.entry.id if answer.entry else None
+        step = self.questions.record_question(answer.question, guild_id, answer.score, answered, answer.follow_up_of)
+        await self._logged("record_question", "record a question", step)
 
     def answer_alternatives(self, question: str, instead_of: str) -> tuple[Suggestion, ...]:
         """What else ``question`` may have meant than ``instead_of``, from the current knowledge base."""
@@ -162,11 +162,9 @@ class ExplainerBot(commands.Bot):
         """Count and store a 👍/👎, once per person and answer; False when they had rated it already."""
         seen = self.shown.get(message_id)
         vote = (vote_of(seen, helpful) if seen is not None else None) or Vote(None, entry_id, helpful)
-        try:
-            recorded = await self.questions.record_feedback(vote, guild_id, self.vote_key(message_id, voter_id))
-        except Exception as error:
-            log.warning("Could not record feedback (%s: %s)", type(error).__name__, error)
-            recorded = True
+        step = self.questions.record_feedback(vote, guild_id, self.vote_key(message_id, voter_id))
+        # When storage is down the vote can't be checked against earlier ones: it is thanked and counted.
+        recorded = await self._logged("record_feedback", "record feedback", step) is not False
         if recorded:
             self.metrics.feedback.labels("up" if helpful else "down").inc()
         return recorded
@@ -178,12 +176,20 @@ class ExplainerBot(commands.Bot):
             return
         context = after or (AFTER_ANSWER if seen.entry_id else AFTER_DECLINE)
         pick = pick_of(seen, entry_id, context)
-        if pick is None:
-            return
+        if pick is not None:
+            await self._logged("record_pick", "record a pick", self.questions.record_pick(pick, guild_id))
+
+    async def _logged(self, operation: str, description: str, step: Awaitable[T]) -> T | None:
+        """One question-log operation, timed into the metrics; a failure is counted and logged, never raised."""
+        started = time.perf_counter()
         try:
-            await self.questions.record_pick(pick, guild_id)
+            return await step
         except Exception as error:
-            log.warning("Could not record a pick (%s: %s)", type(error).__name__, error)
+            self.metrics.database_errors.labels(operation).inc()
+            log.warning("Could not %s (%s: %s); answering goes on", description, type(error).__name__, error)
+            return None
+        finally:
+            self.metrics.database_latency.labels(operation).observe(time.perf_counter() - started)
 
     # -- knowledge reloads -----------------------------------------------------
 

@@ -10,6 +10,8 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
 
 
 class SettingsError(ValueError):
@@ -27,6 +29,12 @@ def _optional_id(raw: str) -> int:
     if not raw.isdigit():
         raise ValueError("must be a Discord id (a number)")
     return int(raw)
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith((*POSTGRES_SCHEMES, SQLITE_SCHEME)):
+        raise ValueError("must start with postgresql:// (or postgres://) or sqlite:///")
+    return raw
 
 
 def _flag(raw: str) -> bool:
@@ -95,10 +103,17 @@ class Settings:
         "ASK_COOLDOWN_SECONDS", 5.0, "the pace of questions per member: 3 per 3 × this many seconds", _seconds
     )
     data_dir: Path = _setting("DATA_DIR", Path("data"), "where the bot keeps its state (the last command sync)", Path)
+    database_url: str | None = _setting(
+        "DATABASE_URL",
+        None,
+        "the question log's database: postgresql://user:password@host/db for several processes, or sqlite:///path",
+        _database_url,
+        secret=True,
+    )
     database_path: Path | None = _setting(
         "DATABASE_PATH",
         None,
-        "SQLite file of unanswered questions and feedback (default: DATA_DIR/questions.sqlite3)",
+        "SQLite file of the question log when DATABASE_URL is unset (default: DATA_DIR/questions.sqlite3)",
         Path,
     )
     watch_knowledge: bool = _setting(
@@ -118,8 +133,12 @@ class Settings:
     log_level: str = _setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", str.upper)
 
     @property
-    def question_log(self) -> Path:
-        """Where the unanswered-questions loop is stored."""
+    def question_log(self) -> str | Path:
+        """Where the learning loop is stored: a PostgreSQL URL, or an SQLite file."""
+        if self.database_url is not None and self.database_url.startswith(POSTGRES_SCHEMES):
+            return self.database_url
+        if self.database_url is not None:
+            return Path(self.database_url.removeprefix(SQLITE_SCHEME))
         return self.database_path or self.data_dir / "questions.sqlite3"
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,13 @@ from discord.ext import commands
 from bot.config import PROJECT_ROOT, SHIPPED_KNOWLEDGE
 from bot.core.loader import load_knowledge
 from bot.core.model import KnowledgeBase
+from tests import postgres
 from tests.fakediscord import FakeDiscord
+from tests.postgres import PostgresServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START_TIMEOUT = 5.0
+_DATABASES = itertools.count(1)
 
 
 def run_cli(
@@ -92,3 +97,23 @@ async def start_bot(client: commands.Bot, token: str) -> asyncio.Task[None]:
         await task
         raise AssertionError("the client never became ready")
     return task
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the tests' own, for the session; fails clearly when none is installed."""
+    bin_dir = postgres.binaries()
+    if bin_dir is None or not (bin_dir / "initdb").exists():
+        pytest.fail(postgres.MISSING)
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the tests' server, named after the test."""
+    name = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50] + f"_{next(_DATABASES)}"
+    return postgres_server.create_database(name)

@@ -247,6 +247,14 @@ class _Session:
     request: web.Request | None = None
     live: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: tuple[int, int] | None = None  # (shard id, shard count) from IDENTIFY
+
+    def receives(self, guild_id: int | None) -> bool:
+        """Whether Discord routes this guild's events (None: a DM's) to this session: shard 0 has the DMs."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == ((guild_id >> 22) % count if guild_id is not None else 0)
 
 
 @dataclass
@@ -651,12 +659,14 @@ class FakeDiscord:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         session = _Session(session_id=secrets.token_hex(16), token=data["token"], intents=int(data.get("intents", 0)))
+        if isinstance(data.get("shard"), list) and len(data["shard"]) == 2:
+            session.shard = (int(data["shard"][0]), int(data["shard"][1]))
         self._sessions[session.session_id] = session
         session.ws, session.request = ws, request
         ready: JSON = {
             "v": 10,
             "user": self.bot_user_json(),
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if session.receives(self.guild_id) else [],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -673,8 +683,9 @@ class FakeDiscord:
         if "shard" in data:
             ready["shard"] = data["shard"]
         await self._send_dispatch(session, "READY", ready)
-        guild = self.guild_json(all_members=bool(session.intents & INTENT_GUILD_MEMBERS))
-        await self._send_dispatch(session, "GUILD_CREATE", guild)
+        if session.receives(self.guild_id):
+            guild = self.guild_json(all_members=bool(session.intents & INTENT_GUILD_MEMBERS))
+            await self._send_dispatch(session, "GUILD_CREATE", guild)
         session.live = True
         self._signal_live_changed()
         assert self._ready_event is not None
@@ -743,7 +754,8 @@ class FakeDiscord:
         await self.wait_for_live_session(timeout)
         for session in self._live_sessions():
             payload = data(session) if callable(data) else data
-            if payload is not None:
+            guild_id = int(payload["guild_id"]) if payload is not None and payload.get("guild_id") else None
+            if payload is not None and session.receives(guild_id):
                 await self._send_dispatch(session, event, payload)
 
     async def dispatch(self, event: str, data: JSON, *, timeout: float = 5.0) -> None:

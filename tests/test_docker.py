@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import PROJECT_ROOT
 
@@ -122,3 +123,23 @@ def test_wheel_carries_the_word_list(tmp_path: Path) -> None:
     assert "bot/core/resources/english-words.txt.gz" in names
     assert "bot/core/resources/modifiers.txt.gz" in names
     assert "bot/exts/ask.py" in names
+
+
+def test_compose_runs_two_shards_on_one_healthy_postgres() -> None:
+    """compose.yaml: both shards of two, each healthy-checked, recording into the one database once it is ready."""
+    compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    bots = {name: service for name, service in services.items() if name.startswith("bot-")}
+
+    assert sorted(service["environment"]["SHARD_IDS"] for service in bots.values()) == ["0", "1"]
+    for service in bots.values():
+        environment = service["environment"]
+        assert environment["SHARD_COUNT"] == "2"
+        assert environment["DATABASE_URL"].startswith("postgresql://essay:${POSTGRES_PASSWORD}@postgres:5432/")
+        assert environment["DISCORD_TOKEN"].startswith("${DISCORD_TOKEN")
+        assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+        assert service["healthcheck"]["test"] == ["CMD", "python", "-m", "bot.healthcheck"]
+        assert service["restart"] == "unless-stopped"
+    assert services["postgres"]["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    assert re.fullmatch(r"postgres:\d+\.\d+-alpine", services["postgres"]["image"])
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD")

@@ -147,12 +147,13 @@ async def test_answering_goes_on_when_storage_fails(
     caplog.set_level(logging.WARNING)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be", encoding="utf-8")
-    await launch(database_path=blocker / "questions.sqlite3")
+    bot = await launch(database_path=blocker / "questions.sqlite3")
 
     data = (await callback(fake, await fake.slash("ask", {"question": "best bread recipe"})))["data"]
 
     assert data["embeds"][0]["title"] == "Not covered by the essay"
     await until(lambda: "Could not record a question" in caplog.text)
+    assert 'explainer_database_errors_total{operation="record_question"} 1.0' in bot.metrics.render().decode()
 
 
 async def test_health_and_metrics_on_loopback(fake: FakeDiscord, launch: StartBot) -> None:
@@ -175,6 +176,10 @@ async def test_health_and_metrics_on_loopback(fake: FakeDiscord, launch: StartBo
     assert 'explainer_questions_total{outcome="answered"} 1.0' in text
     assert 'explainer_questions_total{outcome="declined"} 1.0' in text
     assert "explainer_match_latency_seconds_count 2.0" in text
+    await until(lambda: _count(bot.settings.question_log, "questions") == 1)
+    assert 'explainer_database_latency_seconds_count{operation="record_question"} 1.0' in (
+        (await get(f"http://127.0.0.1:{port}/metrics"))[1].decode()
+    )
 
     healthcheck = await asyncio.to_thread(
         subprocess.run,
@@ -204,11 +209,11 @@ async def test_health_is_503_without_a_gateway(launch: StartBot) -> None:
 
 
 async def test_sharded_bot_runs_its_shards(fake: FakeDiscord, launch: StartBot) -> None:
-    """SHARD_COUNT and SHARD_IDS make the bot identify as exactly those shards."""
-    bot = await launch(shard_count=2, shard_ids=(1,))
+    """SHARD_COUNT and SHARD_IDS make the bot identify as exactly those shards, and serve their guilds."""
+    bot = await launch(shard_count=3, shard_ids=(0,))
 
-    assert [identify["shard"] for identify in fake.identifies] == [[1, 2]]
-    assert sorted(bot.shards) == [1]
+    assert [identify["shard"] for identify in fake.identifies] == [[0, 3]]
+    assert sorted(bot.shards) == [0]
     data = (await callback(fake, await fake.slash("ask", {"question": "who wrote the essay"})))["data"]
     assert data["embeds"][0]["title"] == "Who wrote the essay"
 

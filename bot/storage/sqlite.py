@@ -1,21 +1,15 @@
-"""Where the learning loop keeps its data: SQLite by default, behind a small interface.
-
-Only what maintainers need is stored: a declined or weak question's text, when, in which server and
-its best score; the suggestion a member picked for a question; 👍/👎 per answer, with the question
-when it is known. Never who asked or who voted: "once per person" is kept as a keyed hash of the
-answer and the voter that cannot be turned back into either. Everything is stored as data only.
-"""
+"""The question log in one SQLite file: the embedded default, for a bot that runs as one process."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Protocol
 
 import aiosqlite
 
 from bot.core.gaps import Asked
 from bot.core.learning import Pick, Rating, Vote
+from bot.storage.base import MAX_TEXT
 
 # Each step takes the schema one version further; a database records the version it is at, so
 # a newer bot upgrades an older file in place and an up-to-date one is left alone.
@@ -52,36 +46,6 @@ MIGRATIONS = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-MAX_TEXT = 500
-
-
-class QuestionLog(Protocol):
-    """What the bot needs from storage; a shared server database can implement it instead of SQLite."""
-
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def record_question(
-        self,
-        text: str,
-        guild_id: int | None,
-        best_score: float,
-        answered_id: str | None,
-        follow_up_of: str | None = None,
-    ) -> None: ...
-
-    async def record_feedback(self, vote: Vote, guild_id: int | None, vote_key: str | None = None) -> bool: ...
-
-    async def record_pick(self, pick: Pick, guild_id: int | None) -> None: ...
-
-    async def unanswered(self, since: float = 0.0, limit: int = 5000) -> list[Asked]: ...
-
-    async def picks(self, limit: int = 5000) -> list[Pick]: ...
-
-    async def votes(self, limit: int = 5000) -> list[Vote]: ...
-
-    async def ratings(self) -> list[Rating]: ...
 
 
 class SqliteQuestionLog:
@@ -100,6 +64,12 @@ class SqliteQuestionLog:
         if self._db is not None:
             await self._db.close()
             self._db = None
+
+    async def version(self) -> int:
+        db = await self._connection()
+        async with db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def _connection(self) -> aiosqlite.Connection:
         if self._db is None:
