@@ -34,8 +34,9 @@ def binaries() -> Path | None:
 class PostgresServer:
     """One cluster in its own folder, listening on a free port of 127.0.0.1 only."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
         self.bin_dir = bin_dir
+        self.durable = durable  # fsync on, as a real server; tests turn it off for speed
         self.root = Path(tempfile.mkdtemp(prefix="essay-bot-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -46,7 +47,9 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
 
     def start(self) -> None:
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c max_connections=200"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:

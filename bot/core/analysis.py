@@ -6,11 +6,12 @@ import enum
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+import numpy as np
 import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -194,32 +195,60 @@ class Term:
     kind: Kind
 
 
-@cache
-def _dictionary() -> tuple[str, ...]:
-    """SCOWL's American English words, capitalised as in the dictionary (Debian's wamerican; see its COPYRIGHT)."""
-    data = resources.files("bot.core.resources").joinpath("english-words.txt.gz").read_bytes()
-    return tuple(gzip.decompress(data).decode("ascii").split())
+def _resource_words(name: str) -> Iterator[str]:
+    """The words of a word list, one at a time: a list of them all would outweigh what is kept of them."""
+    text = gzip.decompress(resources.files("bot.core.resources").joinpath(name).read_bytes()).decode("ascii")
+    return (match.group() for match in re.finditer(r"\S+", text))
+
+
+class WordSet:
+    """A large, fixed set of words, kept as their sorted hashes: a tenth of a frozenset's memory.
+
+    Only membership is asked of it. Two words sharing a 64-bit hash is too unlikely to matter.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._hashes = np.unique(np.fromiter((hash(word) for word in words), dtype=np.int64))
+
+    def union(self, other: WordSet) -> WordSet:
+        joined = WordSet(())
+        joined._hashes = np.union1d(self._hashes, other._hashes)
+        return joined
+
+    def __contains__(self, word: object) -> bool:
+        target = hash(word)
+        position = int(np.searchsorted(self._hashes, target))
+        return position < len(self._hashes) and int(self._hashes[position]) == target
+
+    def __len__(self) -> int:
+        return len(self._hashes)
 
 
 @cache
-def english_words() -> frozenset[str]:
+def _word_lists() -> tuple[WordSet, WordSet]:
+    """English words and proper nouns, lower-cased, from SCOWL's American English words as capitalised in
+    the dictionary (Debian's wamerican; see its COPYRIGHT)."""
+    dictionary = "english-words.txt.gz"
+    common = WordSet(word for word in _resource_words(dictionary) if word.islower())
+    capitalised = (word.lower() for word in _resource_words(dictionary) if not word.islower())
+    names = WordSet(word for word in capitalised if word not in common)
+    return common.union(names), names
+
+
+def english_words() -> WordSet:
     """About 73,000 English words, lower-cased."""
-    return frozenset(word.lower() for word in _dictionary())
+    return _word_lists()[0]
 
 
 @cache
-def modifiers() -> frozenset[str]:
+def modifiers() -> WordSet:
     """About 15,000 words English uses only as adjectives or adverbs ("actual", "anywhere", "someday")."""
-    data = resources.files("bot.core.resources").joinpath("modifiers.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("ascii").split())
+    return WordSet(_resource_words("modifiers.txt.gz"))
 
 
-@cache
-def proper_nouns() -> frozenset[str]:
+def proper_nouns() -> WordSet:
     """About 9,500 names the dictionary only ever capitalises ("Biden", "NATO", "Siberia"), lower-cased."""
-    words = _dictionary()
-    common = {word for word in words if word.islower()}
-    return frozenset(word.lower() for word in words if not word.islower() and word.lower() not in common)
+    return _word_lists()[1]
 
 
 _STEMMER = Stemmer.Stemmer("english")
