@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,15 @@ class Problem:
     """One thing wrong in one file, in words a maintainer can act on.
 
     ``line`` is 0 when the problem is with the whole file (missing, too big).
+    ``unreadable`` marks a file that could not be read at all (a YAML syntax
+    error, not UTF-8): the first thing to fix, since checks across files
+    cannot see what it holds. It takes no part in comparing problems.
     """
 
     path: Path
     line: int
     message: str
+    unreadable: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
@@ -61,6 +65,10 @@ class FileChecks:
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.shown_as, line, message))
 
+    def unreadable(self, line: int, message: str) -> None:
+        """The file could not be read at all."""
+        self.problems.append(Problem(self.shown_as, line, message, unreadable=True))
+
     def mapping(self, value: Any, line: int, what: str) -> YamlMap | None:
         if isinstance(value, YamlMap):
             return value
@@ -90,9 +98,18 @@ class FileChecks:
         """A list of non-empty strings, each within ``limit``."""
         if key not in data:
             return ()
-        items = self.list_of(data, key, what, minimum)
-        checked = (self.text_value(item, line, f'{what}: an item of "{key}"', limit) for item, line in items)
-        return tuple(text for text in checked if text is not None)
+        texts: list[str] = []
+        for index, (item, line) in enumerate(self.list_of(data, key, what, minimum)):
+            merged_at = data[key].merged_lines.get(index)
+            if merged_at is not None:
+                # A deeper "- " folds into the item above it, so the text holds " - " where a line broke.
+                message = f'two lines of "{key}" merged into one item, "{item}"; indent each "- " under {key}: the same'
+                self.add(merged_at, f"{what}: {message}")
+                continue
+            text = self.text_value(item, line, f'{what}: an item of "{key}"', limit)
+            if text is not None:
+                texts.append(text)
+        return tuple(texts)
 
     def list_of(self, data: YamlMap, key: str, what: str, minimum: int = 0) -> list[tuple[Any, int]]:
         """The items of a list field with their lines, after checking its type and length."""

@@ -16,7 +16,7 @@ from bot.core.calibration import FEATURES, Calibration
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 from bot.core.text import normalise, quote_key
-from bot.core.yamlio import YamlMap, YamlProblem, parse_yaml, read_limited
+from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
 
 ESSAY_FILE = "essay.yaml"
 SUMMARIES_FILE = "summaries.yaml"
@@ -59,10 +59,14 @@ _ONE_PLACE = {
 
 
 class KnowledgeError(Exception):
-    """The knowledge folder has problems; ``problems`` lists them all, in file order."""
+    """The knowledge folder has problems; ``problems`` lists them all.
+
+    Files that could not be read at all come first, since what they hold is
+    what the rest of the checks could not see; then every problem in file order.
+    """
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = tuple(sorted(problems))
+        self.problems = tuple(sorted(problems, key=lambda problem: (not problem.unreadable, problem)))
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge base")
 
@@ -95,6 +99,11 @@ def display_path(path: Path) -> Path:
     return Path(relative) if not relative.startswith("..") else path
 
 
+def _every_bullet_read(data: YamlMap, full: tuple[SummaryPoint, ...]) -> bool:
+    """Whether each bullet of the full summary was read; a broken one is reported already, its paragraph unknown."""
+    return isinstance(data["full"], YamlList) and len(full) == len(data["full"])
+
+
 @dataclass(frozen=True, slots=True)
 class _Placed:
     """A valid entry and where it was written, for checks across entries."""
@@ -115,12 +124,13 @@ class _KnowledgeReader:
         # Ids of every entry, valid or not, so that one broken entry does not
         # also make every "related" link to it look wrong.
         self._declared_ids: set[str] = set()
+        # Entries files whose entries could not be reached (a YAML syntax error,
+        # no "entries" list): while there is one, the ids above are incomplete.
+        self._unread_entry_files: list[Path] = []
 
     def build(self) -> KnowledgeBase | None:
         if not self.directory.is_dir():
-            self.problems.append(
-                Problem(display_path(self.directory), 0, "not a folder: point this at the knowledge folder")
-            )
+            self._checks_for(self.directory).unreadable(0, "not a folder: point this at the knowledge folder")
             return None
         self._check_stray_files()
         essay = self._essay()
@@ -154,11 +164,11 @@ class _KnowledgeReader:
             self._digest.update(path.name.encode() + b"\0" + data)
             return checks, parse_yaml(data)
         except YamlProblem as problem:
-            checks.add(problem.line, problem.message)
+            checks.unreadable(problem.line, problem.message)
         except FileNotFoundError:
-            checks.add(0, "file not found")
+            checks.unreadable(0, "file not found")
         except OSError as error:
-            checks.add(0, f"cannot read the file ({error.strerror or error})")
+            checks.unreadable(0, f"cannot read the file ({error.strerror or error})")
         return None
 
     def _check_stray_files(self) -> None:
@@ -225,19 +235,27 @@ class _KnowledgeReader:
             )
         placed: list[_Placed] = []
         for path in files:
-            read = self._read(path)
-            if read is None:
-                continue
-            checks, raw = read
-            data = checks.mapping(raw, 1, "an entries file")
-            if data is None or not checks.fields(data, "the file", ("theme", "entries")):
-                continue
-            theme = checks.text(data, "theme", "the file", THEME) or ""
-            for item, line in checks.list_of(data, "entries", "the file", minimum=1):
-                entry = self._entry(checks, item, line, theme, essay)
-                if entry is not None:
-                    placed.append(entry)
+            found = self._entries_file(path, essay)
+            if found is None:
+                self._unread_entry_files.append(path)
+            placed.extend(found or ())
         return placed
+
+    def _entries_file(self, path: Path, essay: Essay | None) -> list[_Placed] | None:
+        """The valid entries of one file; None when its list of entries could not be reached at all."""
+        read = self._read(path)
+        if read is None:
+            return None
+        checks, raw = read
+        data = checks.mapping(raw, 1, "an entries file")
+        if data is None or not checks.fields(data, "the file", ("theme", "entries")):
+            return None
+        theme = checks.text(data, "theme", "the file", THEME) or ""
+        listed = checks.list_of(data, "entries", "the file", minimum=1)
+        if not isinstance(data["entries"], YamlList):
+            return None
+        entries = (self._entry(checks, item, line, theme, essay) for item, line in listed)
+        return [entry for entry in entries if entry is not None]
 
     def _entry(self, checks: FileChecks, raw: Any, line: int, theme: str, essay: Essay | None) -> _Placed | None:
         data = checks.mapping(raw, line, "an entry")
@@ -339,10 +357,13 @@ class _KnowledgeReader:
     # -- checks across entries ---------------------------------------------------
 
     def _check_across_entries(self, placed: list[_Placed]) -> None:
+        # Two readable entries sharing an id or a phrasing clash whatever an unreadable file
+        # holds; whether a linked id exists cannot be told until every entries file is read.
         self._check_ids_unique(placed)
         self._check_questions_unique(placed)
+        known = None if self._unread_entry_files else self._declared_ids
         for item in placed:
-            self._check_related(item, self._declared_ids)
+            self._check_related(item, known)
 
     def _check_ids_unique(self, placed: list[_Placed]) -> None:
         first_use: dict[str, str] = {}
@@ -371,7 +392,8 @@ class _KnowledgeReader:
                     message = f'the question "{question}" is already {listed} {place} ({where})'
                     item.checks.add(line, f'entry "{item.entry.id}": {message}; {_ONE_PLACE[field, owner_field]}')
 
-    def _check_related(self, item: _Placed, known: set[str]) -> None:
+    def _check_related(self, item: _Placed, known: set[str] | None) -> None:
+        """Links to the entry itself, too many links, and (when ``known`` is complete) links to no entry."""
         for key, ids in (("related", item.entry.related), ("why", item.entry.why)):
             if key not in item.data:
                 continue
@@ -384,7 +406,7 @@ class _KnowledgeReader:
             for linked, line in zip(ids, item.data[key].item_lines, strict=True):
                 if linked == item.entry.id:
                     item.checks.add(line, f'entry "{item.entry.id}" lists itself under "{key}"')
-                elif linked not in known:
+                elif known is not None and linked not in known:
                     item.checks.add(line, f'entry "{item.entry.id}": {key} id "{linked}" does not exist')
 
     def _check_coverage(self, essay: Essay, placed: list[_Placed]) -> None:
@@ -415,6 +437,8 @@ class _KnowledgeReader:
             )
         full = self._summary(checks, data, "full", essay)
         self._check_essay_order(checks, data, full)
+        if essay is not None:
+            self._check_full_covers_body(checks, data, full, essay)
         return Summaries(short=short, full=full)
 
     def _summary(self, checks: FileChecks, data: YamlMap, key: str, essay: Essay | None) -> tuple[SummaryPoint, ...]:
@@ -431,7 +455,7 @@ class _KnowledgeReader:
         return tuple(points)
 
     def _check_essay_order(self, checks: FileChecks, data: YamlMap, full: tuple[SummaryPoint, ...]) -> None:
-        if len(full) != len(data["full"]):
+        if not _every_bullet_read(data, full):
             return
         lines = data["full"].item_lines
         for previous, point, line in zip(full, full[1:], lines[1:], strict=False):
@@ -441,6 +465,23 @@ class _KnowledgeReader:
                     line,
                     f"the full summary follows the essay's order: this bullet cites ¶{here} after one citing ¶{before}",
                 )
+
+    @staticmethod
+    def _check_full_covers_body(
+        checks: FileChecks, data: YamlMap, full: tuple[SummaryPoint, ...], essay: Essay
+    ) -> None:
+        """/summary full walks the whole body: each paragraph but the author note opens a bullet."""
+        if not _every_bullet_read(data, full):
+            return
+        opened = {point.citations[0].paragraph for point in full}
+        body = [number for number in range(1, len(essay.paragraphs) + 1) if number != essay.author_note]
+        missing = [f"¶{number}" for number in body if number not in opened]
+        if missing:
+            checks.add(
+                data.line_of_key("full"),
+                f"the full summary has no bullet whose first citation is {', '.join(missing)}; it needs one for "
+                f"every paragraph but the author note (¶{essay.author_note}), in the essay's order",
+            )
 
     def _calibration(self) -> Calibration | None:
         """The fitted weights `python -m bot calibrate` wrote, if there are any: every feature, each a number."""

@@ -8,6 +8,7 @@ remember their lines.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The line breaks YAML counts lines by; str.splitlines() also breaks on others (\f, \v…).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -47,12 +50,18 @@ class YamlMap(dict[Any, Any]):
 
 
 class YamlList(list[Any]):
-    """A sequence that knows its own line and the line of each item."""
+    """A sequence that knows its own line and the line of each item.
+
+    ``merged_lines`` maps the index of an item that swallowed an over-indented
+    "- " line to that line: YAML reads ``- one`` followed by a deeper ``- two``
+    as the single text "one - two", which no type check can catch.
+    """
 
     def __init__(self, line: int) -> None:
         super().__init__()
         self.line = line
         self.item_lines: list[int] = []
+        self.merged_lines: dict[int, int] = {}
 
 
 class YamlProblem(Exception):
@@ -87,7 +96,7 @@ def parse_yaml(data: bytes) -> Any:
         raise YamlProblem(0, f"YAML syntax error: {error}") from None
     if node is None:
         return None
-    return _Converter().convert(node, depth=0)
+    return _Converter(_LINE_BREAK.split(text)).convert(node, depth=0)
 
 
 def _decode(data: bytes) -> str:
@@ -115,9 +124,10 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
 class _Converter:
     """Turns composed nodes into line-aware Python values, refusing anything exotic."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str]) -> None:
         self._constructor = SafeConstructor()
         self._seen: set[int] = set()
+        self._lines = lines
 
     def convert(self, node: yaml.Node, depth: int) -> Any:
         line = node.start_mark.line + 1
@@ -157,9 +167,26 @@ class _Converter:
             raise YamlProblem(line, f"the tag {node.tag!r} is not allowed")
         result = YamlList(line)
         for item in node.value:
+            merged = self._dash_continuation(item)
+            if merged is not None:
+                result.merged_lines[len(result)] = merged
             result.append(self.convert(item, depth + 1))
             result.item_lines.append(item.start_mark.line + 1)
         return result
+
+    def _dash_continuation(self, node: yaml.Node) -> int | None:
+        """The first line a plain scalar runs on to that starts with "-", if any.
+
+        Only plain scalars (no quotes, no ``|``/``>``) fold their next lines in
+        silently; a quoted or block text spanning lines was written that way.
+        """
+        if not isinstance(node, yaml.ScalarNode) or node.style:  # plain is None, or "" from libyaml
+            return None
+        for index in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self._lines))):
+            text = self._lines[index].lstrip(" \t")
+            if text.startswith("-") and text[1:2] in ("", " ", "\t"):
+                return index + 1
+        return None
 
     def _scalar(self, node: yaml.Node, line: int) -> Any:
         if node.tag not in _SCALAR_TAGS:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bot.config import SHIPPED_KNOWLEDGE
 from bot.core.loader import KnowledgeError, load_knowledge, validate_knowledge
 from tests.conftest import FIXTURES
 
 BROKEN = FIXTURES / "broken"
 ADDED_ENTRIES = "entries/99-broken.yaml"
+SHIPPED_ENTRY_FILES = sorted(path.name for path in (SHIPPED_KNOWLEDGE / "entries").glob("*.yaml"))
 
 # (fixture, where it goes in the knowledge folder, line, message)
 CASES = [
@@ -99,8 +102,15 @@ CASES = [
     (
         "summaries-out-of-order.yaml",
         "summaries.yaml",
-        16,
+        24,
         "the full summary follows the essay's order: this bullet cites ¶4 after one citing ¶6",
+    ),
+    (
+        "summaries-missing-paragraph.yaml",
+        "summaries.yaml",
+        7,
+        "the full summary has no bullet whose first citation is ¶7; it needs one for every paragraph but the"
+        " author note (¶10), in the essay's order",
     ),
     (
         "essay-misnumbered.yaml",
@@ -135,6 +145,20 @@ CASES = [
         14,
         'entry "broken-example": "related" lists 6 entries; at most 5 are shown as read-next buttons, '
         "so keep the best ones",
+    ),
+    (
+        "merged-phrasing.yaml",
+        ADDED_ENTRIES,
+        9,
+        'entry "broken-example": two lines of "questions" merged into one item, "who profits most - does russia'
+        ' get the short end of the stick"; indent each "- " under questions: the same',
+    ),
+    (
+        "merged-not-answered.yaml",
+        ADDED_ENTRIES,
+        16,
+        'entry "broken-example": two lines of "not_answered" merged into one item, "what is the exact trade'
+        ' volume - in which year did it peak"; indent each "- " under not_answered: the same',
     ),
     (
         "counterparts-word-twice.yaml",
@@ -188,16 +212,61 @@ def test_load_raises_with_every_problem(knowledge_copy: Path) -> None:
     assert str(raised.value) == "1 problem in the knowledge base"
 
 
-def test_uncovered_paragraph_is_reported_at_its_line(knowledge_copy: Path) -> None:
-    """Removing the only entries citing ¶10 first is caught, pointing at ¶10 in essay.yaml."""
-    (knowledge_copy / "entries/08-about-the-essay.yaml").unlink()
+def test_uncovered_paragraphs_are_reported_at_their_lines(knowledge_copy: Path) -> None:
+    """With one entry left, citing ¶4, every other paragraph is reported at its line in essay.yaml."""
+    for path in (knowledge_copy / "entries").glob("*.yaml"):
+        path.unlink()
+    shutil.copy(BROKEN / "unknown-related.yaml", knowledge_copy / ADDED_ENTRIES)
+    lines = (knowledge_copy / ADDED_ENTRIES).read_text(encoding="utf-8").splitlines()
+    (knowledge_copy / ADDED_ENTRIES).write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # drop "related"
 
     problems = validate_knowledge(knowledge_copy)
 
-    essay_lines = (knowledge_copy / "essay.yaml").read_text(encoding="utf-8").splitlines()
-    line = essay_lines.index("  10: >-") + 1
-    expected = f"{knowledge_copy}/essay.yaml:{line}: ¶10 is not the primary (first) citation of any entry; every paragraph needs one"
-    assert [str(problem) for problem in problems] == [expected]
+    essay = (knowledge_copy / "essay.yaml").read_text(encoding="utf-8").splitlines()
+    numbered = {int(found[1]): line for line, text in enumerate(essay, 1) if (found := re.match(r"  (\d+): ", text))}
+    message = "is not the primary (first) citation of any entry; every paragraph needs one"
+    expected = [f"{knowledge_copy}/essay.yaml:{line}: ¶{n} {message}" for n, line in numbered.items() if n != 4]
+    assert [str(problem) for problem in problems] == expected
+
+
+def break_indentation(path: Path) -> int:
+    """Indent the first entry's title one space less, as a hurried edit might; returns its line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(number for number, text in enumerate(lines) if text.startswith("    title:"))
+    lines[line] = lines[line][1:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return line + 1
+
+
+@pytest.mark.parametrize("name", SHIPPED_ENTRY_FILES)
+def test_a_syntax_error_comes_alone_not_with_what_follows_from_it(knowledge_copy: Path, name: str) -> None:
+    """An unreadable entries file is reported at its line, and links to its entries from other files are not.
+
+    While one file cannot be read, which ids exist cannot be told: "related id does not exist" in
+    files nobody touched would send a maintainer to the wrong place.
+    """
+    broken = knowledge_copy / "entries" / name
+    line = break_indentation(broken)
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert problems[0].path == broken
+    assert problems[0].line == line
+    assert problems[0].message.startswith("YAML syntax error: ")
+    assert {problem.path for problem in problems} == {broken}
+    others = [path.name for path in knowledge_copy.rglob("*.yaml") if path != broken]
+    assert [problem.message for problem in problems if any(other in problem.message for other in others)] == []
+
+
+def test_unreadable_files_are_reported_before_everything_else(knowledge_copy: Path) -> None:
+    """A syntax error is listed first, ahead of problems in files that sort before it."""
+    shutil.copy(BROKEN / "empty-answer.yaml", knowledge_copy / "entries/00-broken.yaml")
+    broken = knowledge_copy / "entries" / SHIPPED_ENTRY_FILES[-1]
+    line = break_indentation(broken)
+
+    problems = validate_knowledge(knowledge_copy)
+
+    assert [(problem.path.name, problem.line) for problem in problems] == [(broken.name, line), ("00-broken.yaml", 10)]
 
 
 def test_oversized_file_is_refused_without_parsing(knowledge_copy: Path) -> None:

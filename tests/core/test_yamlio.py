@@ -76,3 +76,28 @@ def test_other_encodings_are_refused() -> None:
 def test_utf8_byte_order_mark_is_accepted() -> None:
     """Editors that write a UTF-8 BOM still produce a readable file."""
     assert parse_yaml("\ufefftitle: Ok\n".encode()) == {"title": "Ok"}
+
+
+def test_an_over_indented_list_item_is_marked_as_merged() -> None:
+    """A deeper "- " folds into the plain text above it; the list records the line it came from."""
+    data = parse_yaml(b"questions:\n  - who profits most\n    - does russia lose out\n  - third\n")
+
+    assert data["questions"][0] == "who profits most - does russia lose out"
+    assert data["questions"].merged_lines == {0: 3}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "china - russia trade",  # one line: the dash was typed
+        '"china\n    - russia trade"',  # quoted: a line break inside quotes is meant
+        ">-\n    china\n    - russia trade",  # a block scalar is written to span lines
+        "china and\n    russia - trade",  # runs on, but no line starts with a dash
+    ],
+)
+def test_a_dash_written_on_purpose_is_not_a_merge(item: str) -> None:
+    """Only a plain text whose continuation line starts with "- " is the merge signature."""
+    data = parse_yaml(f"questions:\n  - {item}\n".encode())
+
+    assert " - " in data["questions"][0]
+    assert data["questions"].merged_lines == {}
