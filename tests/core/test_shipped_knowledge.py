@@ -1,96 +1,69 @@
-"""The knowledge base we ship: clean, complete, and faithful to the essay."""
+"""The knowledge base we ship: clean, and faithful to the essay's source.
+
+Every rule a maintainer must follow lives in the validator, which names the file and
+line; these tests add no rule of their own and hold no count of the content, so any
+edit the validator accepts passes them. KNOWLEDGE_DIR, the variable the bot reads,
+points them at another folder: that is how a new entry is tried against them.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT, SHIPPED_KNOWLEDGE
 from bot.core.loader import load_knowledge, validate_knowledge
-from bot.core.matcher import Matcher
-from bot.core.model import Citation, KnowledgeBase
-from bot.core.text import quote_key
+from bot.core.model import KnowledgeBase
 
 SOURCE_ESSAY = PROJECT_ROOT.parent / "shared" / "essay" / "000_b144a9e4db0c2f24.txt"
+# Only the environment, never a .env file: a deployment's .env must not change what CI checks.
+KNOWLEDGE = Path(os.environ.get("KNOWLEDGE_DIR", "").strip() or SHIPPED_KNOWLEDGE)
 
 
-def all_citations(knowledge: KnowledgeBase) -> list[Citation]:
-    points = knowledge.summaries.short + knowledge.summaries.full
-    return [citation for item in (*knowledge.entries, *points) for citation in item.citations]
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    """The knowledge folder under test, loaded once (shadows the shipped one of conftest)."""
+    return load_knowledge(KNOWLEDGE)
 
 
-def test_shipped_knowledge_validates_clean() -> None:
-    """`python -m bot validate` has nothing to say about the shipped folder."""
-    assert validate_knowledge(SHIPPED_KNOWLEDGE) == []
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private copy of the knowledge folder under test (shadows the shipped one of conftest)."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
 
 
-def test_paragraph_numbering_contract(knowledge: KnowledgeBase) -> None:
-    """¶1 opens the body, ¶9 closes it, ¶10 is the author note."""
-    essay = knowledge.essay
-    assert essay.title == "The Hidden Truth of Sino-Russian Ties"
-    assert essay.author == "Dr. Muhammad Saleem"
-    assert len(essay.paragraphs) == 10
-    assert essay.paragraphs[0].startswith("The apparent friendliness")
-    assert essay.paragraphs[8].startswith("The seeming proximity")
-    assert essay.author_note == 10
-    assert essay.paragraphs[9].startswith("Muhammad Saleem is a UK-based writer")
+def source_essay() -> tuple[str, str, list[str], str]:
+    """The source page's title, author, body paragraphs and author note, in its order."""
+    lines = [line.strip() for line in SOURCE_ESSAY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    title = lines[0]
+    heading = lines.index("Author")
+    body = [line for line in lines[1:heading] if line != title]  # the page repeats its title
+    author = lines[heading + 1].lstrip("•").strip()
+    return title, author, body, lines[heading + 2]
+
+
+def test_knowledge_validates_clean() -> None:
+    """`python -m bot validate` has nothing to say about the folder."""
+    assert validate_knowledge(KNOWLEDGE) == []
 
 
 @pytest.mark.skipif(not SOURCE_ESSAY.exists(), reason="the shared essay is not beside this checkout")
-def test_essay_is_verbatim_from_the_source(knowledge: KnowledgeBase) -> None:
-    """Every paragraph is a line of the source file, character for character."""
-    source_lines = {line.strip() for line in SOURCE_ESSAY.read_text(encoding="utf-8").splitlines()}
-    for number, paragraph in enumerate(knowledge.essay.paragraphs, 1):
-        assert paragraph in source_lines, f"¶{number} differs from the source"
-    assert not any("pf-body" in paragraph for paragraph in knowledge.essay.paragraphs)
+def test_essay_is_the_source_paragraph_for_paragraph(knowledge: KnowledgeBase) -> None:
+    """Each paragraph is the source's, character for character and in its order, the author note last.
 
+    This is the numbering contract: ¶N is the source's Nth paragraph, so citations and "¶4" hold.
+    """
+    title, author, body, note = source_essay()
+    essay = knowledge.essay
 
-def test_every_paragraph_is_a_primary_citation(knowledge: KnowledgeBase) -> None:
-    """Each of ¶1–¶10 is the first citation of at least one entry."""
-    primaries = {entry.primary.paragraph for entry in knowledge.entries}
-    assert primaries == set(range(1, 11))
-
-
-def test_every_quote_is_verbatim_in_its_paragraph(knowledge: KnowledgeBase) -> None:
-    """Every quote in entries and summaries appears word for word in the paragraph it cites."""
-    citations = all_citations(knowledge)
-    assert len(citations) > 60
-    for citation in citations:
-        paragraph = knowledge.essay.paragraph(citation.paragraph)
-        assert paragraph is not None
-        assert quote_key(citation.quote) in quote_key(paragraph), citation
-
-
-def test_size_and_shape_of_the_knowledge_base(knowledge: KnowledgeBase) -> None:
-    """30–50 entries, each with several phrasings, related links that resolve, and short answers."""
-    assert 30 <= len(knowledge.entries) <= 50
-    for entry in knowledge.entries:
-        assert len(entry.questions) >= 5, entry.id
-        assert entry.related, entry.id
-        assert all(knowledge.entry(related) for related in entry.related), entry.id
-        assert entry.answer.count(". ") <= 3, entry.id
-
-
-def test_no_phrasing_shadows_a_question_listed_as_not_answered(knowledge: KnowledgeBase) -> None:
-    """Asked word for word, every "not_answered" question is declined: no curated phrasing is closer to it."""
-    matcher = Matcher(knowledge)
-    answered = [
-        (entry.id, question)
-        for entry in knowledge.entries
-        for question in entry.not_answered
-        if matcher.ask(question).answered
-    ]
-
-    assert answered == []
-
-
-def test_summaries_shape(knowledge: KnowledgeBase) -> None:
-    """The short summary has at most five bullets; the full one covers ¶1–¶9 in order."""
-    assert 1 <= len(knowledge.summaries.short) <= 5
-    firsts = [point.citations[0].paragraph for point in knowledge.summaries.full]
-    assert firsts == sorted(firsts)
-    assert set(firsts) == set(range(1, 10))
+    assert (essay.title, essay.author) == (title, author)
+    assert list(essay.paragraphs) == [*body, note]
+    assert essay.paragraph(essay.author_note) == note
 
 
 def test_knowledge_base_is_immutable(knowledge: KnowledgeBase) -> None:
