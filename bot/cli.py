@@ -36,7 +36,14 @@ from bot.core.learning import (
     vote_of,
     worth_recording,
 )
-from bot.core.loader import CALIBRATION_FILE, EVAL_FILE, KnowledgeError, display_path, load_knowledge
+from bot.core.loader import (
+    CALIBRATION_FILE,
+    EVAL_FILE,
+    KnowledgeError,
+    display_path,
+    load_knowledge,
+    validate_knowledge,
+)
 from bot.core.matcher import ANSWERING, Explanation, Matcher
 from bot.core.model import KnowledgeBase
 from bot.core.proposals import apply_proposals, preview, proposals_yaml, read_proposals
@@ -123,11 +130,11 @@ def validate_command(path: Path | None) -> int:
     """Print every problem as file:line: message; 0 when clean, 1 otherwise."""
     directory = path or load_settings().knowledge_dir
     shown = display_path(directory)
-    try:
-        knowledge = load_knowledge(directory)
-    except KnowledgeError as error:
-        _print_problems(error, f"{shown}/")
+    problems = validate_knowledge(directory)
+    if problems:
+        _print_problems(KnowledgeError(problems), f"{shown}/")
         return 1
+    knowledge = load_knowledge(directory)
     points = knowledge.summaries.short + knowledge.summaries.full
     quotes = sum(len(item.citations) for item in (*knowledge.entries, *points))
     paragraphs = len(knowledge.essay.paragraphs)

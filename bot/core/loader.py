@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from bot.core.calibration import FEATURES, Calibration
 from bot.core.checks import FileChecks, Limit, Problem
+from bot.core.matcher import Matcher
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 from bot.core.text import normalise, quote_key
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
@@ -85,12 +86,33 @@ def load_knowledge(directory: Path, *, with_calibration: bool = True) -> Knowled
 
 
 def validate_knowledge(directory: Path) -> list[Problem]:
-    """Every problem in ``directory``, sorted by file and line; empty when it is clean."""
-    try:
-        load_knowledge(directory)
-    except KnowledgeError as error:
-        return list(error.problems)
-    return []
+    """Every problem in ``directory``, as `python -m bot validate` lists them; empty when it is clean.
+
+    Besides what loading checks, each ``not_answered`` question is asked of the matcher, word for
+    word: one that is answered all the same sits too close to a phrasing and declines nothing. This
+    needs the whole index, so it is left to validation rather than done on every load and reload.
+    """
+    reader = _KnowledgeReader(directory)
+    knowledge = reader.build()
+    if knowledge is not None and not reader.problems:
+        _check_not_answered_declined(knowledge, reader.placed)
+    return list(KnowledgeError(reader.problems).problems)
+
+
+def _check_not_answered_declined(knowledge: KnowledgeBase, placed: list[_Placed]) -> None:
+    matcher = Matcher(knowledge)
+    for item in placed:
+        declined = item.data.get("not_answered")
+        if not isinstance(declined, YamlList):
+            continue
+        for question, line in zip(declined, declined.item_lines, strict=True):
+            answer = matcher.ask(str(question))
+            if answer.entry is not None:
+                item.checks.add(
+                    line,
+                    f'entry "{item.entry.id}": the not_answered question "{question}" is answered all the same '
+                    f'(by "{answer.entry.id}"): a phrasing is closer to it; reword it, or drop it',
+                )
 
 
 def display_path(path: Path) -> Path:
@@ -127,6 +149,7 @@ class _KnowledgeReader:
         # Entries files whose entries could not be reached (a YAML syntax error,
         # no "entries" list): while there is one, the ids above are incomplete.
         self._unread_entry_files: list[Path] = []
+        self.placed: list[_Placed] = []  # the valid entries, where they were written
 
     def build(self) -> KnowledgeBase | None:
         if not self.directory.is_dir():
@@ -134,7 +157,7 @@ class _KnowledgeReader:
             return None
         self._check_stray_files()
         essay = self._essay()
-        placed = self._entries(essay)
+        placed = self.placed = self._entries(essay)
         summaries = self._summaries(essay)
         synonyms = self._synonyms()
         counterparts = self._counterparts()

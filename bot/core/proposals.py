@@ -26,7 +26,7 @@ from ruamel.yaml.tokens import CommentToken
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.evaluation import EvalSet, Miss, PartResult, run_eval
 from bot.core.learning import NEW_ENTRY, NOT_ANSWERED, PHRASING, Proposal
-from bot.core.loader import ENTRIES_DIR, KnowledgeError, display_path, load_knowledge
+from bot.core.loader import ENTRIES_DIR, KnowledgeError, display_path, load_knowledge, validate_knowledge
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
@@ -353,11 +353,7 @@ def _try(directory: Path, trial: Path, proposals: list[Proposal]) -> list[Proble
     texts = edited_files(trial, proposals)
     for relative, text in texts.items():
         (trial / relative).write_text(text, encoding="utf-8")
-    try:
-        load_knowledge(trial)
-    except KnowledgeError as error:
-        return list(error.problems)
-    return []
+    return validate_knowledge(trial)
 
 
 def _by_line(directory: Path, trial: Path, proposals: list[Proposal], problems: list[Problem]) -> dict[int, str]:

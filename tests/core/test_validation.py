@@ -52,6 +52,13 @@ CASES = [
         'entry "broken-example": the question "who is the DOMINANT partner" is already asked in entry'
         ' "dominant-partner" ({kb}/entries/03-asymmetry.yaml:7); a question is either answered or not',
     ),
+    (
+        "not-answered-still-answered.yaml",
+        ADDED_ENTRIES,
+        11,
+        'entry "broken-example": the not_answered question "who is the dominant partner then" is answered all the'
+        ' same (by "dominant-partner"): a phrasing is closer to it; reword it, or drop it',
+    ),
     ("unknown-related.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": related id "no-such-entry" does not exist'),
     (
         "paragraph-out-of-range.yaml",
