@@ -47,7 +47,7 @@ from tests.conftest import start_bot  # noqa: E402
 from tests.fakediscord import FakeDiscord, FakeUser, InteractionHandle  # noqa: E402
 
 LAUNCHER = ROOT / "tests" / "bot" / "fake_discord_bot.py"
-EPHEMERAL = 64  # the message flag of a private reply
+DECLINE_TITLE = "Not covered by the essay"
 
 
 def rss_mib(pid: str = "self", field: str = "VmRSS") -> float:
@@ -204,7 +204,7 @@ async def run(args: argparse.Namespace) -> None:
         f"the bot's peak RSS {peak:.0f} MiB"
     )
     if recorded is not None:
-        print(f"declined (private replies): {declined}; declined questions in PostgreSQL: {recorded}")
+        print(f"declined: {declined}; declined questions recorded in PostgreSQL: {recorded}")
 
 
 async def _recorded(url: str) -> int:
@@ -216,7 +216,7 @@ async def _recorded(url: str) -> int:
 
 
 async def _reply_times(fake: FakeDiscord, tokens: set[str], timeout: float = 30.0) -> dict[str, tuple[float, bool]]:
-    """When the fake received the bot's reply to each interaction, and whether it was private (a decline).
+    """When the fake received the bot's reply to each interaction, and whether it was a decline.
 
     Missing tokens were never answered.
     """
@@ -226,8 +226,8 @@ async def _reply_times(fake: FakeDiscord, tokens: set[str], timeout: float = 30.
         for request in fake.requests:
             parts = request.path.split("/")
             if request.status == 200 and len(parts) == 5 and parts[1] == "interactions" and parts[3] in tokens:
-                flags = ((request.json or {}).get("data") or {}).get("flags") or 0
-                replied[parts[3]] = (request.at, bool(flags & EPHEMERAL))
+                embeds = ((request.json or {}).get("data") or {}).get("embeds") or [{}]
+                replied[parts[3]] = (request.at, embeds[0].get("title") == DECLINE_TITLE)
         if len(replied) == len(tokens) or time.monotonic() > deadline:
             return replied
         await asyncio.sleep(0.02)
