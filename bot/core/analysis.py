@@ -6,7 +6,7 @@ import enum
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -195,10 +195,9 @@ class Term:
     kind: Kind
 
 
-def _resource_words(name: str) -> Iterator[str]:
-    """The words of a word list, one at a time: a list of them all would outweigh what is kept of them."""
-    text = gzip.decompress(resources.files("bot.core.resources").joinpath(name).read_bytes()).decode("ascii")
-    return (match.group() for match in re.finditer(r"\S+", text))
+def _resource_words(name: str) -> list[str]:
+    """The words of a word list (only their hashes are kept: see WordSet)."""
+    return gzip.decompress(resources.files("bot.core.resources").joinpath(name).read_bytes()).decode("ascii").split()
 
 
 class WordSet:
