@@ -33,6 +33,17 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
     assert settings.moderator_role_ids == (1, 2)
 
 
+def test_env_file_values_read_as_a_shell_would(tmp_path: Path) -> None:
+    """An inline comment is no part of a value; a quoted value keeps its # and spaces."""
+    env_file = tmp_path / ".env"
+    env_file.write_text('DEV_GUILD_ID=42  # my test server\nCOMMAND_PREFIX="?#"\n', encoding="utf-8")
+
+    settings = load_settings({}, env_file=env_file)
+
+    assert settings.dev_guild_id == 42
+    assert settings.command_prefix == "?#"
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
