@@ -12,16 +12,18 @@ from bot.core.checks import Problem
 from bot.core.gaps import Gap
 from bot.core.learning import NOT_ANSWERED, PHRASING, Proposal, Rating
 from bot.core.model import Citation, Entry, KnowledgeBase, SummaryPoint
+from bot.limits import (
+    AUTHOR_LIMIT,
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_EMBEDS_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+)
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_VALUE_LIMIT = 1024
-FIELDS_LIMIT = 25
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
-MESSAGE_EMBEDS_LIMIT = 10
-MESSAGE_TOTAL_LIMIT = 6000
-CONTENT_LIMIT = 2000
 TOPICS_PER_PAGE = 10
 GAPS_SHOWN = 10
 

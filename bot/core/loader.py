@@ -18,6 +18,7 @@ from bot.core.matcher import Matcher
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 from bot.core.text import normalise, quote_key
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
+from bot.limits import BUTTON_LABEL_LIMIT, DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
 
 ESSAY_FILE = "essay.yaml"
 SUMMARIES_FILE = "summaries.yaml"
@@ -38,16 +39,17 @@ _NAME_QUESTION = re.compile(r"(?:who|whom|whose|which)\b")
 _FIRST_SENTENCE = re.compile(r"(?:\b(?:dr|mr|mrs|ms|prof|st|e\.g|i\.e|ph\.d)\.|[^.!?])+[.!?]?", re.IGNORECASE)
 MAX_SHORT_SUMMARY = 5
 
+# "suggest:", a 20-digit id, ":" and the entry's id fit in a button's custom id (CUSTOM_ID_LIMIT).
 ID = Limit(64, "ids travel inside Discord button ids, which hold 100 characters")
-TITLE = Limit(80, "titles label Discord buttons, which hold 80 characters")
+TITLE = Limit(BUTTON_LABEL_LIMIT, "titles label Discord buttons, which hold 80 characters")
 THEME = Limit(80, "themes are short headings")
 QUESTION = Limit(200, "a phrasing is one short question")
-ANSWER = Limit(1024, "an embed field holds 1,024 characters")
-QUOTE = Limit(1024, "an embed field holds 1,024 characters")
+ANSWER = Limit(FIELD_VALUE_LIMIT, "an embed field holds 1,024 characters")
+QUOTE = Limit(FIELD_VALUE_LIMIT, "an embed field holds 1,024 characters")
 KEYWORD = Limit(50, "a keyword is a word or a short name")
-SUMMARY_POINT = Limit(1024, "an embed field holds 1,024 characters")
-ESSAY_TITLE = Limit(256, "an embed title holds 256 characters")
-PARAGRAPH = Limit(4096, "an embed description holds 4,096 characters")
+SUMMARY_POINT = Limit(FIELD_VALUE_LIMIT, "an embed field holds 1,024 characters")
+ESSAY_TITLE = Limit(TITLE_LIMIT, "an embed title holds 256 characters")
+PARAGRAPH = Limit(DESCRIPTION_LIMIT, "an embed description holds 4,096 characters")
 
 
 # What to do about a phrasing used twice, by (where it is now, where it was first).

@@ -46,9 +46,8 @@ from bot.core.conversation import (
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Citation, Entry, KnowledgeBase
 from bot.core.replies import requested_paragraph, small_talk_reply
-from bot.core.text import tokens
+from bot.core.text import MAX_QUESTION_CHARS, tokens
 
-MAX_QUESTION_CHARS = 500
 MAX_TERMS = 40
 MAX_SUGGESTIONS = 3
 

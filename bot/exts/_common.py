@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.core.answer import Suggestion
 from bot.core.learning import AFTER_DOWNVOTE
 from bot.embeds import answer_embed, clip
+from bot.limits import BUTTON_LABEL_LIMIT
 
 if TYPE_CHECKING:
     from bot.client import ExplainerBot
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_FOR_YOU = "These buttons belong to the person who asked. Ask with /ask to get your own."
-BUTTON_LABEL_LIMIT = 80
 SUGGESTION_ROW, FEEDBACK_ROW, READ_NEXT_ROW = 0, 1, 2
 
 

@@ -16,7 +16,8 @@ from discord.ext import commands
 
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
 from bot.core.conversation import Conversation
-from bot.embeds import CONTENT_LIMIT, answer_embed, clip, decline_embed, small_talk_embed, source_embed
+from bot.core.text import MAX_QUESTION_CHARS
+from bot.embeds import answer_embed, clip, decline_embed, small_talk_embed, source_embed
 from bot.exts._common import (
     APOLOGY,
     FeedbackButton,
@@ -31,15 +32,13 @@ from bot.exts._common import (
 )
 from bot.exts._memory import ConversationMemory
 from bot.knowledge_store import Snapshot
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT, CONTENT_LIMIT
 
 if TYPE_CHECKING:
     from bot.client import ExplainerBot
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_LENGTH = 300
-AUTOCOMPLETE_LIMIT = 25
-CHOICE_LIMIT = 100
 ASK_ABOUT_MESSAGE = "Ask the essay bot"
 NO_TEXT = "That message has no text I can read. Point me at a message with a question in it."
 MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
@@ -78,7 +77,7 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask a question about the essay, in your own words")
     @app_commands.describe(question="What you want to know, e.g. who is the dominant partner?")
     async def ask(
-        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_LENGTH]
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
         # /ask carries on the member's own conversation in this channel.
         await self._answer_interaction(interaction, question, self._context_of(interaction))
@@ -89,7 +88,7 @@ class Ask(commands.Cog):
         if not question:
             await reply(interaction, NO_TEXT)
             return
-        await self._answer_interaction(interaction, question[:MAX_QUESTION_LENGTH], Conversation())
+        await self._answer_interaction(interaction, question[:MAX_QUESTION_CHARS], Conversation())
 
     def _context_of(self, interaction: discord.Interaction) -> Conversation:
         return self.memory.context(interaction.channel_id or 0, interaction.user.id)
@@ -112,8 +111,8 @@ class Ask(commands.Cog):
 
     @ask.autocomplete("question")
     async def suggest_questions(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        entries = self.bot.store.current.matcher.complete(current, AUTOCOMPLETE_LIMIT)
-        questions = (clip(entry.questions[0], CHOICE_LIMIT) for entry in entries)
+        entries = self.bot.store.current.matcher.complete(current, AUTOCOMPLETE_CHOICES)
+        questions = (clip(entry.questions[0], CHOICE_NAME_LIMIT) for entry in entries)
         return [app_commands.Choice(name=question, value=question) for question in questions]
 
     async def cog_app_command_error(
@@ -162,7 +161,7 @@ class Ask(commands.Cog):
             return
         replied_to = message.reference.message_id if message.reference else None
         conversation = self.memory.context(message.channel.id, message.author.id, replied_to)
-        answer, conversation, snapshot = self.bot.answer(question[:MAX_QUESTION_LENGTH], conversation)
+        answer, conversation, snapshot = self.bot.answer(question[:MAX_QUESTION_CHARS], conversation)
         embed, view = self._render(answer, snapshot, message.author.id)
         sent = await message.reply(embed=embed, mention_author=False, **_with(view))
         thread = isinstance(message.channel, discord.Thread)

@@ -11,14 +11,13 @@ from discord.ext import commands
 
 from bot.embeds import answer_embed, clip, source_embed, topic_pages
 from bot.exts._common import APOLOGY, NOT_FOR_YOU, reply, respond_to_error
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT
 
 if TYPE_CHECKING:
     from bot.client import ExplainerBot
 
 log = logging.getLogger(__name__)
 
-CHOICE_LIMIT = 100
-AUTOCOMPLETE_LIMIT = 25
 PAGER_TIMEOUT = 300.0
 
 
@@ -87,8 +86,8 @@ class Browse(commands.Cog):
 
     @topics.autocomplete("topic")
     async def suggest_topics(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        entries = self.bot.store.current.matcher.complete(current, AUTOCOMPLETE_LIMIT)
-        return [app_commands.Choice(name=clip(entry.title, CHOICE_LIMIT), value=entry.id) for entry in entries]
+        entries = self.bot.store.current.matcher.complete(current, AUTOCOMPLETE_CHOICES)
+        return [app_commands.Choice(name=clip(entry.title, CHOICE_NAME_LIMIT), value=entry.id) for entry in entries]
 
     @app_commands.command(name="source", description="Quote a paragraph of the essay by its number")
     @app_commands.describe(paragraph="The paragraph number (¶), as cited in answers")
@@ -107,11 +106,11 @@ class Browse(commands.Cog):
         essay = self.bot.store.current.knowledge.essay
         typed = current.strip().lstrip("¶")
         choices = [
-            app_commands.Choice(name=clip(f"¶{number} · {text}", CHOICE_LIMIT), value=number)
+            app_commands.Choice(name=clip(f"¶{number} · {text}", CHOICE_NAME_LIMIT), value=number)
             for number, text in enumerate(essay.paragraphs, 1)
             if not typed or str(number).startswith(typed) or typed.lower() in text.lower()
         ]
-        return choices[:AUTOCOMPLETE_LIMIT]
+        return choices[:AUTOCOMPLETE_CHOICES]
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

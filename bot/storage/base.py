@@ -12,8 +12,9 @@ from typing import Protocol
 
 from bot.core.gaps import Asked
 from bot.core.learning import Pick, Rating, Vote
+from bot.core.text import MAX_QUESTION_CHARS
 
-MAX_TEXT = 500
+MAX_TEXT = MAX_QUESTION_CHARS
 
 
 class StorageError(Exception):

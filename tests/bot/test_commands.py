@@ -59,7 +59,7 @@ async def test_commands_are_synced_with_their_definitions(fake: FakeDiscord, bot
     assert menus == [("Ask the essay bot", 3)]
     [question] = commands["ask"]["options"]
     assert (
-        question | {"name": "question", "type": 3, "required": True, "max_length": 300, "autocomplete": True}
+        question | {"name": "question", "type": 3, "required": True, "max_length": 500, "autocomplete": True}
         == question
     )
     assert int(commands["summary"]["default_member_permissions"]) == MANAGE_MESSAGES
