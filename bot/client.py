@@ -25,7 +25,7 @@ from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
 from bot.core.conversation import Conversation
 from bot.core.learning import AFTER_ANSWER, AFTER_DECLINE, Shown, Vote, pick_of, shown, vote_of, worth_recording
 from bot.embeds import problems_report
-from bot.exts._common import EXPECTED_ERRORS
+from bot.guards import EXPECTED_ERRORS, respond_to_error
 from bot.health import HealthServer
 from bot.knowledge_store import KnowledgeStore, ReloadResult, Snapshot
 from bot.metrics import Metrics
@@ -47,9 +47,10 @@ SHOWN_SECONDS = 3600.0
 
 
 class ExplainerTree(app_commands.CommandTree):
-    """Logs (and counts) what the extensions' own error handlers could not explain to the user."""
+    """Answers every failed command privately; logs (and counts) the failures that were not refusals."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await respond_to_error(interaction, error)
         if isinstance(error, EXPECTED_ERRORS):
             return
         name = interaction.command.qualified_name if interaction.command else "?"

@@ -1,65 +1,21 @@
-"""What the extensions share: replying whether or not the interaction was answered, errors, cooldowns."""
+"""What the extensions share: the persistent buttons under answers, and the question cooldowns."""
 
 from __future__ import annotations
 
-import logging
-import math
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.core.answer import Suggestion
 from bot.core.learning import AFTER_DOWNVOTE
 from bot.embeds import answer_embed, clip
+from bot.guards import explainer, reply
 from bot.limits import BUTTON_LABEL_LIMIT
 
-if TYPE_CHECKING:
-    from bot.client import ExplainerBot
-
-log = logging.getLogger(__name__)
-
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_FOR_YOU = "These buttons belong to the person who asked. Ask with /ask to get your own."
 SUGGESTION_ROW, FEEDBACK_ROW, READ_NEXT_ROW = 0, 1, 2
-
-
-class Refused(app_commands.CheckFailure):
-    """A check said no; the message is shown to the user as it is."""
-
-
-EXPECTED_ERRORS = (Refused, app_commands.CommandOnCooldown, app_commands.TransformerError)
-
-
-async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
-    """Answer the interaction, or follow up if it was already answered (or deferred)."""
-    kwargs.setdefault("ephemeral", True)
-    if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
-    else:
-        await interaction.response.send_message(content, **kwargs)
-
-
-async def respond_to_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-    """A short ephemeral explanation for refusals and cooldowns; an apology (and a logged traceback) otherwise."""
-    if isinstance(error, Refused):
-        message = str(error)
-    elif isinstance(error, app_commands.CommandOnCooldown):
-        message = slow_down(error.retry_after)
-    elif isinstance(error, app_commands.TransformerError):
-        message = "I couldn't read that option; please pick one of the suggestions or check the value."
-    else:
-        message = APOLOGY
-    try:
-        await reply(interaction, message)
-    except discord.HTTPException:
-        log.warning("Could not tell the user about an error in /%s", interaction.command and interaction.command.name)
-
-
-def slow_down(seconds: float) -> str:
-    return f"Slow down a little: you can ask again in {math.ceil(seconds)} s."
 
 
 QUESTION_BURST = 3  # questions a member may ask back to back, so a quick "why?" after an answer goes through
@@ -72,10 +28,6 @@ def question_cooldowns(seconds: float) -> commands.CooldownMapping[int]:
     right after an answer. Shared by /ask, the context menu and message questions.
     """
     return commands.CooldownMapping.from_cooldown(QUESTION_BURST, QUESTION_BURST * seconds, lambda member: member)
-
-
-def _bot(interaction: discord.Interaction) -> ExplainerBot:
-    return cast("ExplainerBot", interaction.client)
 
 
 class FeedbackButton(
@@ -105,7 +57,7 @@ class FeedbackButton(
         return cls(match["entry"], match["vote"] == "up")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = explainer(interaction)
         message_id = interaction.message.id if interaction.message else 0
         recorded = await bot.record_feedback(
             self.entry_id, self.helpful, interaction.guild_id, message_id=message_id, voter_id=interaction.user.id
@@ -150,7 +102,7 @@ class PickButton(
         return cls(int(match["answer"]), match["entry"], getattr(item, "label", None) or match["entry"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).record_pick(self.answer_id, self.entry_id, AFTER_DOWNVOTE, interaction.guild_id)
+        await explainer(interaction).record_pick(self.answer_id, self.entry_id, AFTER_DOWNVOTE, interaction.guild_id)
         await show_entry(interaction, self.entry_id)
 
 
@@ -185,7 +137,7 @@ class SuggestionButton(
             await reply(interaction, NOT_FOR_YOU)
             return
         message_id = interaction.message.id if interaction.message else 0
-        await _bot(interaction).record_pick(message_id, self.entry_id, None, interaction.guild_id)
+        await explainer(interaction).record_pick(message_id, self.entry_id, None, interaction.guild_id)
         await show_entry(interaction, self.entry_id)
 
 
@@ -215,7 +167,7 @@ class ReadNextButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
 async def show_entry(interaction: discord.Interaction, entry_id: str) -> None:
     """Answer ``entry_id`` privately to whoever clicked, from the knowledge base as it is now."""
-    snapshot = _bot(interaction).store.current
+    snapshot = explainer(interaction).store.current
     entry = snapshot.knowledge.entry(entry_id)
     if entry is None:
         await reply(interaction, "That topic was removed in an update; try /topics.")

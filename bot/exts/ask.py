@@ -19,18 +19,15 @@ from bot.core.conversation import Conversation
 from bot.core.text import MAX_QUESTION_CHARS
 from bot.embeds import answer_embed, clip, decline_embed, small_talk_embed, source_embed
 from bot.exts._common import (
-    APOLOGY,
     FeedbackButton,
     PickButton,
     ReadNextButton,
     SuggestionButton,
     answer_view,
     question_cooldowns,
-    reply,
-    respond_to_error,
-    slow_down,
 )
 from bot.exts._memory import ConversationMemory
+from bot.guards import APOLOGY, reply, slow_down
 from bot.knowledge_store import Snapshot
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT, CONTENT_LIMIT
 
@@ -114,11 +111,6 @@ class Ask(commands.Cog):
         entries = self.bot.store.current.matcher.complete(current, AUTOCOMPLETE_CHOICES)
         questions = (clip(entry.questions[0], CHOICE_NAME_LIMIT) for entry in entries)
         return [app_commands.Choice(name=question, value=question) for question in questions]
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await respond_to_error(interaction, error)
 
     @commands.Cog.listener("on_message")
     async def answer_message(self, message: discord.Message) -> None:

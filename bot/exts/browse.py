@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.embeds import answer_embed, clip, source_embed, topic_pages
-from bot.exts._common import APOLOGY, NOT_FOR_YOU, reply, respond_to_error
+from bot.exts._common import NOT_FOR_YOU
+from bot.guards import APOLOGY, reply
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME_LIMIT
 
 if TYPE_CHECKING:
@@ -111,11 +112,6 @@ class Browse(commands.Cog):
             if not typed or str(number).startswith(typed) or typed.lower() in text.lower()
         ]
         return choices[:AUTOCOMPLETE_CHOICES]
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await respond_to_error(interaction, error)
 
 
 async def setup(bot: ExplainerBot) -> None:

@@ -14,8 +14,7 @@ from bot.core.gaps import group_gaps
 from bot.core.learning import propose
 from bot.core.proposals import proposals_yaml
 from bot.embeds import gaps_embed, problems_report
-from bot.exts._common import Refused, respond_to_error
-from bot.exts.summary import is_moderator
+from bot.guards import Refused, is_moderator
 
 if TYPE_CHECKING:
     from bot.client import ExplainerBot
@@ -77,11 +76,6 @@ class KnowledgeAdmin(commands.Cog):
             return
         attachment = discord.File(io.BytesIO(proposals_yaml(proposals).encode()), filename=PROPOSALS_FILE)
         await interaction.followup.send(embed=embed, file=attachment, ephemeral=True)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await respond_to_error(interaction, error)
 
 
 async def setup(bot: ExplainerBot) -> None:

@@ -14,7 +14,8 @@ import pytest
 from bot.client import ExplainerBot
 from bot.core.matcher import Matcher
 from bot.core.model import KnowledgeBase
-from bot.exts._common import APOLOGY, NOT_FOR_YOU, QUESTION_BURST
+from bot.exts._common import NOT_FOR_YOU, QUESTION_BURST
+from bot.guards import APOLOGY
 from tests.bot.conftest import StartBot
 from tests.conftest import FIXTURES
 from tests.fakediscord import MANAGE_MESSAGES, FakeDiscord, InteractionHandle
