@@ -153,14 +153,22 @@ def _print_problems(error: KnowledgeError, where: str) -> None:
 
 
 def _load(directory: Path | None, *, with_calibration: bool = True) -> KnowledgeBase | None:
+    folder = directory or load_settings().knowledge_dir
     try:
-        return load_knowledge(directory or load_settings().knowledge_dir, with_calibration=with_calibration)
+        return load_knowledge(folder, with_calibration=with_calibration)
     except KnowledgeError as error:
-        print(
-            f"The knowledge base has {len(error.problems)} problem(s); `python -m bot validate` lists them.",
-            file=sys.stderr,
-        )
+        _say_broken(error, folder)
         return None
+
+
+def _say_broken(error: KnowledgeError, folder: Path) -> None:
+    """One line: how many problems, and the command that lists them for this very folder."""
+    count = len(error.problems)
+    print(
+        f"The knowledge base in {display_path(folder)} has {count} problem{'s' if count != 1 else ''}; "
+        f"`python -m bot validate {display_path(folder)}` lists them.",
+        file=sys.stderr,
+    )
 
 
 class TerminalLog:
@@ -342,8 +350,7 @@ def _summary_text(knowledge: KnowledgeBase, full: bool) -> str:
     points = knowledge.summaries.full if full else knowledge.summaries.short
     lines = [f"{knowledge.essay.title}, by {knowledge.essay.author}"]
     for point in points:
-        cited = ", ".join(f"¶{citation.paragraph}" for citation in point.citations)
-        lines.append(f"  • {point.text} ({cited})")
+        lines.append(f"  • {point.text} ({point.cited_paragraphs})")
     return "\n".join(lines)
 
 
@@ -621,10 +628,7 @@ def run_command(sync_only: bool) -> int:
     try:
         store = KnowledgeStore.open(settings.knowledge_dir)
     except KnowledgeError as error:
-        print(
-            f"The knowledge base has {len(error.problems)} problem(s); `python -m bot validate` lists them.",
-            file=sys.stderr,
-        )
+        _say_broken(error, settings.knowledge_dir)
         return 1
     # Imported here so that ask, chat and validate never load discord.py.
     from bot.client import serve  # noqa: PLC0415

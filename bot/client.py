@@ -305,9 +305,25 @@ def serve(settings: Settings, store: KnowledgeStore, *, sync_only: bool = False)
         return _fail(
             "MESSAGE_CONTENT_INTENT is on, but the intent is not enabled for this bot in the developer portal."
         )
-    except (OSError, discord.GatewayNotFound, discord.HTTPException) as error:
+    except discord.HTTPException as error:
+        return _fail(refused_by_discord(error))
+    except (OSError, discord.GatewayNotFound) as error:
         return _fail(f"Could not reach Discord ({type(error).__name__}); check the network and try again.")
     return 0
+
+
+def refused_by_discord(error: discord.HTTPException) -> str:
+    """What Discord's refusal means, in one line that keeps what its body said was wrong."""
+    said = " ".join(str(error).split())
+    if error.status == 403:
+        hint = "if DEV_GUILD_ID is set, invite the bot there with the applications.commands scope"
+    elif error.status == 404:
+        hint = "check DEV_GUILD_ID: the bot must be in that server"
+    elif error.status >= 500:
+        hint = "Discord had a problem of its own; try again in a moment"
+    else:
+        hint = "nothing will work until this is fixed"
+    return f"Discord refused a request at start-up: {said}; {hint}."
 
 
 def _fail(message: str) -> int:

@@ -125,8 +125,7 @@ def decline_embed(answer: Answer, knowledge: KnowledgeBase) -> discord.Embed:
 
 
 def _bullet(point: SummaryPoint) -> str:
-    cited = ", ".join(f"¶{citation.paragraph}" for citation in point.citations)
-    return f"• {discord.utils.escape_markdown(point.text)} ({cited})"
+    return f"• {discord.utils.escape_markdown(point.text)} ({point.cited_paragraphs})"
 
 
 def summary_messages(knowledge: KnowledgeBase, full: bool) -> list[list[discord.Embed]]:

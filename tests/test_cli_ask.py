@@ -280,3 +280,13 @@ def test_ask_json_without_conversation_reads_each_line_alone() -> None:
     payloads = [json.loads(line) for line in result.stdout.splitlines()]
     assert [item["follow_up_of"] for item in payloads] == [None, None]
     assert payloads[1]["question"] == "and russia?"
+
+
+def test_a_broken_knowledge_folder_names_the_command_that_lists_its_problems(tmp_path: Path) -> None:
+    """The hint points at the folder that was asked for, not at the default one."""
+    missing = tmp_path / "nowhere"
+
+    result = run_cli("ask", "--knowledge", str(missing), "who wrote it")
+
+    assert result.returncode == 1
+    assert f"`python -m bot validate {missing}` lists them." in result.stderr

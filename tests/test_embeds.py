@@ -181,3 +181,12 @@ def test_an_off_topic_question_gets_example_questions_in_discord_and_the_termina
     assert "You could ask" in decline_embed(answer, knowledge).description
     assert "Did you mean" not in decline_embed(answer, knowledge).description
     assert "You could ask" in render_answer(answer, knowledge)
+
+
+def test_a_bullet_names_each_cited_paragraph_once(knowledge: KnowledgeBase) -> None:
+    """Two passages of ¶1 and one of ¶4 read "(¶1, ¶4)", not "(¶1, ¶1, ¶4)"."""
+    point = SummaryPoint("A point.", (Citation(1, "a"), Citation(1, "b"), Citation(4, "c")))
+
+    [[embed]] = summary_messages(dataclasses.replace(knowledge, summaries=Summaries((point,), (point,))), False)
+
+    assert embed.description == "• A point. (¶1, ¶4)"

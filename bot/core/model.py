@@ -64,6 +64,11 @@ class SummaryPoint:
     text: str
     citations: tuple[Citation, ...]
 
+    @property
+    def cited_paragraphs(self) -> str:
+        """ "¶4, ¶5": each paragraph once, however many of its passages the bullet cites."""
+        return ", ".join(f"¶{number}" for number in dict.fromkeys(citation.paragraph for citation in self.citations))
+
 
 @dataclass(frozen=True, slots=True)
 class Summaries:

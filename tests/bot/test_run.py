@@ -69,3 +69,49 @@ async def test_sync_command_forces_a_global_sync(fake: FakeDiscord, settings: Se
 
     assert len(fake.requests_to("PUT", path)) == 2
     assert (settings.data_dir / "command-sync.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (
+            400,
+            {
+                "code": 50035,
+                "message": "Invalid Form Body",
+                "errors": {
+                    "0": {
+                        "name": {
+                            "_errors": [
+                                {"code": "APPLICATION_COMMAND_INVALID_NAME", "message": "Command name is invalid"}
+                            ]
+                        }
+                    }
+                },
+            },
+            "In command 'ask' defined in function 'Ask.ask' name: Command name is invalid",
+        ),
+        (403, {"code": 50001, "message": "Missing Access"}, "invite the bot there with the applications.commands"),
+        (404, {"code": 10004, "message": "Unknown Guild"}, "Unknown Guild; check DEV_GUILD_ID"),
+    ],
+    ids=["400", "403", "404"],
+)
+async def test_a_refused_command_sync_says_what_discord_said(
+    fake: FakeDiscord,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+    body: dict[str, object],
+    expected: str,
+) -> None:
+    """Not "could not reach Discord": the status, the body's own words, and what to check."""
+    fake.inject_fault(r"/commands$", method="PUT", status=status, body=body)
+    store = KnowledgeStore.open(settings.knowledge_dir)
+
+    code = await asyncio.to_thread(serve, dataclasses.replace(settings, dev_guild_id=fake.guild_id), store)
+
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 1
+    assert error.startswith("Discord refused a request at start-up: ")
+    assert str(status) in error
+    assert expected in error
