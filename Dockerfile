@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 # Build wheels for the bot and its dependencies, then install them into a small runtime image.
-FROM python:3.11-slim AS build
+FROM python:3.11.10-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# Every dependency at the version constraints.txt pins, so that each build installs the same.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels --constraint constraints.txt .
 
-FROM python:3.11-slim
+FROM python:3.11.10-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     KNOWLEDGE_DIR=/app/knowledge \

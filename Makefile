@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint
+.PHONY: run test lint lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -c constraints.txt
 	touch $@
 
 run: $(VENV)/.installed
@@ -22,3 +22,12 @@ lint: $(VENV)/.installed
 test: lint
 	$(PY) -m bot validate
 	$(PY) -m pytest
+
+# Re-pin constraints.txt: the newest releases pyproject.toml allows, resolved in a fresh venv.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet '.[dev,bench]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^essay-explainer-bot'; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .lock-venv

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -80,6 +81,27 @@ def test_image_is_multi_stage_non_root_and_secret_free() -> None:
     assert "HEALTHCHECK" in final_stage()
     assert "DISCORD_TOKEN=" not in text
     assert ".env" in (PROJECT_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+
+def test_builds_are_pinned() -> None:
+    """Both stages start from one exact Python image; every dependency is installed at its pinned version."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    bases = re.findall(r"^FROM (\S+)", text, re.MULTILINE)
+    pins = dict(
+        line.split("==", 1)
+        for line in (PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line
+    )
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+
+    assert len(set(bases)) == 1
+    assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", bases[0])
+    assert "--constraint constraints.txt" in text
+    assert "-c constraints.txt" in (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for requirement in required:
+        name = re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0]
+        assert any(pinned.lower().replace("_", "-") == name.lower().replace("_", "-") for pinned in pins), name
 
 
 def test_cmd_starts_the_bot_with_the_image_environment(app: Path) -> None:
