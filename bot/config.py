@@ -11,7 +11,15 @@ from typing import Any
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+def _shipped_knowledge() -> Path:
+    """The knowledge base this package ships: its installed copy, or the checkout's knowledge/ folder."""
+    installed = Path(__file__).resolve().parent / "knowledge"
+    return installed if installed.is_dir() else PROJECT_ROOT / "knowledge"
+
+
+SHIPPED_KNOWLEDGE = _shipped_knowledge()
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite:///"
 
