@@ -44,11 +44,23 @@ def test_an_installed_wheel_validates_answers_and_chats_from_another_folder(tmp_
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [python, "-m", "bot", *args], cwd=elsewhere, env=env, input=stdin, capture_output=True, text=True, timeout=60
+            [python, "-m", "bot", *args],
+            cwd=elsewhere,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
     located = subprocess.run(
-        [python, "-c", "import bot; print(bot.__file__)"], cwd=elsewhere, env=env, capture_output=True, text=True
+        [python, "-c", "import bot; print(bot.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     validate, ask = run("validate"), run("ask", "--json", "who wrote the essay")
     chat = run("chat", stdin="who wrote the essay\nquit\n")
