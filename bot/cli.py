@@ -136,7 +136,7 @@ def validate_command(path: Path | None) -> int:
         return 1
     knowledge = load_knowledge(directory)
     points = knowledge.summaries.short + knowledge.summaries.full
-    quotes = sum(len(item.citations) for item in (*knowledge.entries, *points))
+    quotes = sum(len(entry.citations) for entry in knowledge.entries) + sum(len(point.citations) for point in points)
     paragraphs = len(knowledge.essay.paragraphs)
     print(
         f"{shown}/ is valid: {len(knowledge.entries)} entries, {paragraphs} paragraphs, "

@@ -270,9 +270,10 @@ def command_digest(tree: app_commands.CommandTree, application_id: int | None) -
 
 def _read_digest(path: Path) -> str | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("digest")
+        digest = json.loads(path.read_text(encoding="utf-8")).get("digest")
     except (OSError, ValueError, AttributeError):
         return None
+    return digest if isinstance(digest, str) else None
 
 
 def _write_digest(path: Path, digest: str) -> None:

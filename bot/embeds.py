@@ -132,7 +132,7 @@ def summary_messages(knowledge: KnowledgeBase, full: bool) -> list[list[discord.
     """The summary as embeds, split into as many messages as Discord's limits require."""
     points = knowledge.summaries.full if full else knowledge.summaries.short
     title = clip(f"{'Full' if full else 'Short'} summary: {knowledge.essay.title}", TITLE_LIMIT)
-    embeds = []
+    embeds: list[discord.Embed] = []
     for chunk in _chunks((_bullet(point) for point in points), DESCRIPTION_LIMIT):
         embed = discord.Embed(title=title if not embeds else f"{title} (continued)", description=chunk, colour=COLOUR)
         _source(embed, knowledge)

@@ -37,10 +37,12 @@ def explainer(interaction: discord.Interaction) -> ExplainerBot:
 async def reply(interaction: discord.Interaction, content: str | None = None, **kwargs: Any) -> None:
     """Answer the interaction, or follow up if it was already answered (or deferred); private unless told."""
     kwargs.setdefault("ephemeral", True)
+    if content is not None:
+        kwargs["content"] = content
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
+        await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(content, **kwargs)
+        await interaction.response.send_message(**kwargs)
 
 
 def slow_down(seconds: float) -> str:

@@ -266,7 +266,7 @@ def american(word: str) -> str:
 
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of ``word``, so "competing" meets "compete"."""
-    return _STEMMER.stemWord(word)
+    return str(_STEMMER.stemWord(word))
 
 
 # Words that point at the essay in general, or at the asking itself, rather than

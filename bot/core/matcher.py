@@ -183,8 +183,8 @@ class Candidate:
     position: int
 
 
-def _blend(similarity: float, coverage: float, labels: float) -> float:
-    return 100 * (0.55 * similarity + 0.25 * coverage + 0.2 * labels)
+def _blend(similarity: ArrayLike, coverage: float, labels: float) -> float:
+    return float(100 * (0.55 * np.asarray(similarity) + 0.25 * coverage + 0.2 * labels))
 
 
 def _similarity(overlap: ArrayLike, verbatim: ArrayLike) -> np.ndarray:
@@ -551,7 +551,8 @@ class Matcher:
             return replace(alone, answer=answer, matched=last.question)
         new_part = fragment(question)
         swapped = self._swapped(last.question, new_part)
-        if swapped is None and _names_its_topic(alone) and self._unrelated(alone.decision, previous):
+        decision = alone.decision
+        if swapped is None and decision is not None and _names_its_topic(alone) and self._unrelated(decision, previous):
             return None  # "what about sanctions?" names a topic of its own, one the last answer says nothing of
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
@@ -881,13 +882,14 @@ class Matcher:
         """Per entry, the best weighted Dice overlap between the question's terms and one of its phrasings."""
         if not self._phrasings:
             return []
-        return np.maximum.reduceat(self._phrasing_index.overlaps(query), self._first_phrasing).tolist()
+        best: list[float] = np.maximum.reduceat(self._phrasing_index.overlaps(query), self._first_phrasing).tolist()
+        return best
 
     def _with_verbatim(self, query: _Query, item: Candidate) -> Candidate:
         closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
         verbatim = closest[1] / 100 if closest else 0.0
         similarity = _similarity(item.overlap, verbatim)
-        return replace(item, score=float(_blend(similarity, item.coverage, item.labels)), verbatim=verbatim)
+        return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
 
     def _suggestions(self, ranked: list[Candidate], chosen: Entry | None) -> tuple[Suggestion, ...]:
         """Entries that came close, best first: the others worth offering besides (or instead of) an answer."""

@@ -176,7 +176,8 @@ def _entry_map(proposal: Proposal) -> CommentedMap:
     """A new entry in the shipped layout: as written out in a proposals file, else its skeleton."""
     if proposal.entry is None:
         return _as_item(proposal)
-    return _plain(proposal.entry)
+    entry: CommentedMap = _plain(proposal.entry)
+    return entry
 
 
 def _plain(value: Any, key: str = "") -> Any:
@@ -191,14 +192,16 @@ def _plain(value: Any, key: str = "") -> Any:
 
 def _folded(text: str) -> FoldedScalarString:
     """``text`` as a ``>-`` block wrapped near FOLD_AT characters, as the shipped answers and quotes are."""
-    folded = FoldedScalarString(text)
-    positions, start = [], 0
+    folded: FoldedScalarString = FoldedScalarString(text)
+    positions: list[int] = []
+    start = 0
     while len(text) - start > FOLD_AT:
         space = text.rfind(" ", start, start + FOLD_AT)
         if space <= start:
             break
         positions.append(space)
         start = space + 1
+    # Where a ``>-`` block breaks its lines: an attribute ruamel reads but its type hints don't declare.
     folded.fold_pos = positions  # type: ignore[attr-defined]
     return folded
 
