@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +15,9 @@ from bot.core.model import KnowledgeBase
 from bot.exts._common import NOT_FOR_YOU, QUESTION_BURST
 from bot.guards import APOLOGY
 from tests.bot.conftest import StartBot
+from tests.bot.support import EPHEMERAL, NO_PINGS, callback, followups, until
 from tests.conftest import FIXTURES
-from tests.fakediscord import MANAGE_MESSAGES, FakeDiscord, InteractionHandle
-
-EPHEMERAL = 64
-NO_PINGS = {"parse": []}
-
-
-async def callback(fake: FakeDiscord, handle: InteractionHandle) -> dict[str, Any]:
-    """The JSON of the interaction's first response."""
-    request = await fake.wait_for_request(path=rf"^/interactions/{handle.id}/{handle.token}/callback$")
-    return request.json
-
-
-async def followups(fake: FakeDiscord, handle: InteractionHandle, count: int) -> list[dict[str, Any]]:
-    """The first ``count`` follow-up messages sent for the interaction."""
-    path = rf"^/webhooks/{fake.application_id}/{handle.token}$"
-    await fake.wait_for_request(
-        method="POST", path=path, predicate=lambda r: len(fake.requests_to("POST", path)) >= count
-    )
-    return [request.json for request in fake.requests_to("POST", path)][:count]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
-    """Wait for ``condition`` to hold, failing after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+from tests.fakediscord import MANAGE_MESSAGES, FakeDiscord
 
 
 def synced(fake: FakeDiscord) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,8 @@ from typing import Any
 from bot.client import ExplainerBot
 from bot.core.model import KnowledgeBase
 from tests.bot.conftest import StartBot
-from tests.bot.test_commands import EPHEMERAL, answered_before_a_restart, callback
+from tests.bot.support import EPHEMERAL, callback
+from tests.bot.test_commands import answered_before_a_restart
 from tests.bot.test_messages import reply_to
 from tests.fakediscord import FakeDiscord
 

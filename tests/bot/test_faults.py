@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +11,11 @@ import pytest
 
 from bot.client import ExplainerBot
 from tests.bot.conftest import StartBot
+from tests.bot.support import until
 from tests.conftest import FIXTURES
 from tests.fakediscord import FakeDiscord, InteractionHandle, RecordedRequest
 
-NO_PINGS = {"parse": []}
 CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 async def answered(fake: FakeDiscord, handle: InteractionHandle, timeout: float = 5.0) -> dict[str, Any]:

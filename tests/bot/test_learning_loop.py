@@ -10,13 +10,8 @@ from bot.client import ExplainerBot
 from bot.core.learning import AFTER_DECLINE, AFTER_DOWNVOTE, PHRASING, Pick
 from bot.core.proposals import read_proposals
 from tests.bot.conftest import StartBot
-from tests.bot.test_commands import EPHEMERAL, callback, until
-from tests.bot.test_operations import followup
+from tests.bot.support import EPHEMERAL, buttons, callback, followup, until
 from tests.fakediscord import FakeDiscord
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [item for row in message["components"] for item in row["components"]]
 
 
 async def test_a_suggestion_picked_after_a_decline_is_recorded_with_its_question(

@@ -10,9 +10,8 @@ from bot.client import ExplainerBot
 from bot.core.model import KnowledgeBase
 from bot.exts._common import QUESTION_BURST
 from tests.bot.conftest import StartBot
+from tests.bot.support import NO_PINGS
 from tests.fakediscord import FakeDiscord
-
-NO_PINGS = {"parse": []}
 
 
 async def reply_to(fake: FakeDiscord, message: dict[str, Any]) -> dict[str, Any]:

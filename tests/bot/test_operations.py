@@ -12,36 +12,16 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.client import ExplainerBot
 from bot.health import HealthServer
 from tests.bot.conftest import StartBot
+from tests.bot.support import EPHEMERAL, callback, followup, until
 from tests.conftest import FIXTURES
-from tests.fakediscord import FakeDiscord, InteractionHandle
-
-EPHEMERAL = 64
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for ``condition`` to hold, failing after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
-
-
-async def callback(fake: FakeDiscord, handle: InteractionHandle) -> dict[str, Any]:
-    request = await fake.wait_for_request(path=rf"^/interactions/{handle.id}/{handle.token}/callback$")
-    return request.json
-
-
-async def followup(fake: FakeDiscord, handle: InteractionHandle) -> dict[str, Any]:
-    request = await fake.wait_for_request(method="POST", path=rf"^/webhooks/{fake.application_id}/{handle.token}$")
-    return request.json
+from tests.fakediscord import FakeDiscord
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.bot.test_commands import callback
+from tests.bot.support import callback
 from tests.conftest import run_cli
 from tests.fakediscord import FakeDiscord
 
