@@ -24,7 +24,6 @@ WEAK_SCORE = 60.0  # an answer below this match score is recorded too: it may ha
 AFTER_DECLINE = "decline"  # picked from "did you mean" under a decline
 AFTER_ANSWER = "answer"  # picked from the suggestions shown beside an answer: it was not the one meant
 AFTER_DOWNVOTE = "downvote"  # picked from the alternatives offered after a 👎
-PICK_CONTEXTS = (AFTER_DECLINE, AFTER_ANSWER, AFTER_DOWNVOTE)
 
 PHRASING = "phrasing"
 NOT_ANSWERED = "not_answered"

@@ -93,9 +93,12 @@ def read_proposals(path: Path) -> list[Proposal]:
     checks = FileChecks(path, display_path(path), problems)
     try:
         data = parse_yaml(read_limited(path))
-    except (OSError, YamlProblem) as error:
-        line = error.line if isinstance(error, YamlProblem) else 0
-        raise KnowledgeError([Problem(display_path(path), line, str(getattr(error, "message", error)))]) from None
+    except YamlProblem as error:
+        raise KnowledgeError([Problem(display_path(path), error.line, error.message)]) from None
+    except OSError as error:
+        raise KnowledgeError(
+            [Problem(display_path(path), 0, f"cannot read the file ({error.strerror or error})")]
+        ) from None
     document = checks.mapping(data, 1, "a proposals file")
     proposals: list[Proposal] = []
     if document is not None and checks.fields(document, "a proposals file", (), tuple(_SECTIONS.values())):
