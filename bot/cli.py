@@ -199,7 +199,11 @@ class TerminalLog:
         self._runner.close()
 
     def _run(self, step: Coroutine[Any, Any, object]) -> None:
-        self._runner.run(step)
+        """Record, as the bot does: a storage failure is one line on stderr, and the chat goes on."""
+        try:
+            self._runner.run(step)
+        except Exception as error:
+            print(f"(not recorded: {type(error).__name__}: {error})", file=sys.stderr)
 
 
 def ask_command(
@@ -452,7 +456,9 @@ def gaps_command(stub: bool, as_json: bool, limit: int, log: str | None, directo
     if knowledge is None:
         return 1
     matcher = Matcher(knowledge)
-    records = asyncio.run(_read_log(location))
+    records = _read_log(location)
+    if records is None:
+        return 1
     gaps = group_gaps(records.declined, matcher)[:limit]
     if as_json:
         for gap in gaps:
@@ -493,7 +499,16 @@ def _not_recorded_yet(location: str | Path) -> bool:
     return True
 
 
-async def _read_log(location: str | Path) -> _Records:
+def _read_log(location: str | Path) -> _Records | None:
+    """Everything the log holds for the reports; None, having said why in one line, when it can't be read."""
+    try:
+        return asyncio.run(_read_records(location))
+    except Exception as error:
+        print(f"Could not read the question log ({type(error).__name__}: {error}).", file=sys.stderr)
+        return None
+
+
+async def _read_records(location: str | Path) -> _Records:
     log = open_question_log(location)
     try:
         return _Records(await log.unanswered(), await log.picks(), await log.votes(), await log.ratings())
@@ -510,16 +525,13 @@ def learn_command(
     if knowledge is None or _load_eval(knowledge, folder) is None:
         return 1
     if apply not in (None, APPLY_FROM_LOG):
-        try:
-            proposals = read_proposals(Path(apply))
-        except KnowledgeError as error:
-            _print_problems(error, str(display_path(Path(apply))))
-            return 1
-        return _apply(folder, proposals)
+        return _apply_file(folder, Path(apply))
     location = log or load_settings().question_log
     if _not_recorded_yet(location):
         return 0
-    records = asyncio.run(_read_log(location))
+    records = _read_log(location)
+    if records is None:
+        return 1
     proposals = propose(Matcher(knowledge), records.declined, records.picks, records.votes)
     if out is not None:
         out.write_text(proposals_yaml(proposals), encoding="utf-8")
@@ -530,6 +542,16 @@ def learn_command(
     else:
         chosen = [proposal for proposal in proposals if proposal.confirmed]
     return _apply(folder, chosen)
+
+
+def _apply_file(folder: Path, path: Path) -> int:
+    """Apply a reviewed proposals file; a malformed one is reported with its lines and nothing is written."""
+    try:
+        proposals = read_proposals(path)
+    except KnowledgeError as error:
+        _print_problems(error, str(display_path(path)))
+        return 1
+    return _apply(folder, proposals)
 
 
 def _list_proposals(folder: Path, proposals: list[Proposal], out: Path | None) -> int:

@@ -93,3 +93,18 @@ def test_a_broken_proposals_file_is_reported_with_its_line(tmp_path: Path) -> No
 
     assert result.returncode == 1
     assert 'proposals.yaml:2: a proposal under phrasings is missing the field "question"' in result.stdout
+
+
+def test_a_log_that_cannot_be_reached_is_one_line_and_the_chat_goes_on(knowledge_copy: Path) -> None:
+    """A PostgreSQL URL nobody answers: gaps and learn say so and exit 1; the chat answers without recording."""
+    nowhere = "postgresql://nobody:secret@127.0.0.1:9/none"
+
+    gaps = run_cli("gaps", "--log", nowhere)
+    chat = run_cli("chat", "--log", nowhere, stdin="what is the capital of france\nquit\n")
+
+    assert gaps.returncode == 1
+    assert gaps.stderr.startswith("Could not read the question log (")
+    assert "secret" not in gaps.stderr
+    assert chat.returncode == 0
+    assert "The essay doesn't answer that" in chat.stdout
+    assert "(not recorded: StorageError" in chat.stderr
