@@ -61,7 +61,14 @@ POOL_SIZE = 4
 COMMAND_TIMEOUT = 5.0
 PENDING_LIMIT = 10_000  # writes kept while the server is away; the oldest are dropped past this
 FIRST_RETRY, LAST_RETRY = 0.5, 30.0  # seconds between connection attempts, doubling after each failure
-UNAVAILABLE = (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+# The server is away, restarting or shutting down: the write can wait for it.
+UNAVAILABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
 
 
 class PostgresQuestionLog:
