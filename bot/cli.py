@@ -449,16 +449,13 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 def gaps_command(stub: bool, as_json: bool, limit: int, log: str | None, directory: Path | None) -> int:
     """Print the gaps report, its groups as JSON, or a proposals file for the top gaps, from the question log."""
-    location = log or load_settings().question_log
-    if _not_recorded_yet(location):
-        return 0
+    records = _records_from(log)
+    if isinstance(records, int):
+        return records
     knowledge = _load(directory)
     if knowledge is None:
         return 1
     matcher = Matcher(knowledge)
-    records = _read_log(location)
-    if records is None:
-        return 1
     gaps = group_gaps(records.declined, matcher)[:limit]
     if as_json:
         for gap in gaps:
@@ -489,6 +486,14 @@ class _Records:
     picks: list[Pick]
     votes: list[Vote]
     ratings: list[Rating]
+
+
+def _records_from(log: str | None) -> _Records | int:
+    """What the log holds, or the exit status: 0 when nothing was recorded yet, 1 when it can't be read."""
+    location = log or load_settings().question_log
+    if _not_recorded_yet(location):
+        return 0
+    return _read_log(location) or 1
 
 
 def _not_recorded_yet(location: str | Path) -> bool:
@@ -526,12 +531,9 @@ def learn_command(
         return 1
     if apply not in (None, APPLY_FROM_LOG):
         return _apply_file(folder, Path(apply))
-    location = log or load_settings().question_log
-    if _not_recorded_yet(location):
-        return 0
-    records = _read_log(location)
-    if records is None:
-        return 1
+    records = _records_from(log)
+    if isinstance(records, int):
+        return records
     proposals = propose(Matcher(knowledge), records.declined, records.picks, records.votes)
     if out is not None:
         out.write_text(proposals_yaml(proposals), encoding="utf-8")
