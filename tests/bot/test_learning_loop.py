@@ -14,19 +14,23 @@ from tests.bot.support import EPHEMERAL, buttons, callback, followup, until
 from tests.fakediscord import FakeDiscord
 
 
+async def pick_a_suggestion(fake: FakeDiscord, bot: ExplainerBot, question: str) -> str:
+    """The member asks ``question``, is declined and clicks the first "did you mean": the entry picked."""
+    handle = await fake.slash("ask", {"question": question}, user=fake.member)
+    await callback(fake, handle)
+    message = fake.original_message(handle.token)
+    chosen = next(item for item in buttons(message) if item["custom_id"].startswith("suggest:"))
+    await callback(fake, await fake.click(message, chosen["custom_id"], user=fake.member))
+    await until(lambda: bool(_rows(bot.settings.question_log, "picks")))
+    return str(chosen["custom_id"].rsplit(":", 1)[1])
+
+
 async def test_a_suggestion_picked_after_a_decline_is_recorded_with_its_question(
     fake: FakeDiscord, bot: ExplainerBot
 ) -> None:
     """The asker's click on "did you mean" says their words are a phrasing of that entry."""
-    handle = await fake.slash("ask", {"question": "what do they gain"}, user=fake.member)
-    await callback(fake, handle)
-    message = fake.original_message(handle.token)
-    chosen = next(item for item in buttons(message) if item["custom_id"].startswith("suggest:"))
+    entry_id = await pick_a_suggestion(fake, bot, "what do they gain")
 
-    await callback(fake, await fake.click(message, chosen["custom_id"], user=fake.member))
-
-    entry_id = chosen["custom_id"].rsplit(":", 1)[1]
-    await until(lambda: bool(_rows(bot.settings.question_log, "picks")))
     assert await bot.questions.picks() == [Pick("what do they gain", entry_id, AFTER_DECLINE)]
 
 
@@ -83,12 +87,7 @@ async def test_kb_gaps_offers_the_proposals_as_a_file_learn_accepts(
     fake: FakeDiscord, bot: ExplainerBot, tmp_path: Path
 ) -> None:
     """Moderators see the top proposals and can download all of them as YAML for `learn --apply FILE`."""
-    handle = await fake.slash("ask", {"question": "what do they gain"}, user=fake.member)
-    await callback(fake, handle)
-    message = fake.original_message(handle.token)
-    chosen = next(item for item in buttons(message) if item["custom_id"].startswith("suggest:"))
-    await callback(fake, await fake.click(message, chosen["custom_id"], user=fake.member))
-    await until(lambda: bool(_rows(bot.settings.question_log, "picks")))
+    await pick_a_suggestion(fake, bot, "what do they gain")
 
     report = await fake.slash("kb", subcommand="gaps", user=fake.moderator)
     sent = await followup(fake, report)
