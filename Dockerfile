@@ -4,6 +4,8 @@ FROM python:3.11.10-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
+# The wheel carries the shipped knowledge base as package data (bot/knowledge).
+COPY knowledge ./knowledge
 # Every dependency at the version constraints.txt pins, so that each build installs the same.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels --constraint constraints.txt .
 

@@ -104,6 +104,16 @@ def test_builds_are_pinned() -> None:
         assert any(pinned.lower().replace("_", "-") == name.lower().replace("_", "-") for pinned in pins), name
 
 
+def test_the_build_stage_has_every_folder_the_wheel_is_built_from() -> None:
+    """pip wheel in the first stage sees each package folder pyproject.toml names, the knowledge base too."""
+    build_stage = DOCKERFILE.read_text(encoding="utf-8").split("\nFROM ")[1]
+    copied = set(re.findall(r"^COPY (\S+) ", build_stage, re.MULTILINE))
+    setuptools = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    sources = {package.split(".")[0] for package in setuptools["packages"]} | set(setuptools["package-dir"].values())
+
+    assert sources <= copied
+
+
 def test_cmd_starts_the_bot_with_the_image_environment(app: Path) -> None:
     """The image's CMD, run with its ENV, reads the baked-in knowledge base and asks for a token."""
     result = run_in_image(exec_form("CMD"), app)
