@@ -36,11 +36,12 @@ from bot.cli import TerminalLog  # noqa: E402
 from bot.config import SHIPPED_KNOWLEDGE  # noqa: E402
 from bot.core.calibration import to_yaml  # noqa: E402
 from bot.core.evaluation import Case, EvalSet, Part, load_eval, run_eval  # noqa: E402
-from bot.core.learning import AFTER_ANSWER, AFTER_DECLINE, AFTER_DOWNVOTE, propose, shown  # noqa: E402
+from bot.core.gaps import Asked  # noqa: E402
+from bot.core.learning import AFTER_ANSWER, AFTER_DECLINE, AFTER_DOWNVOTE, Pick, Vote, propose, shown  # noqa: E402
 from bot.core.loader import CALIBRATION_FILE, ENTRIES_DIR, load_knowledge  # noqa: E402
 from bot.core.matcher import Matcher  # noqa: E402
 from bot.core.model import KnowledgeBase  # noqa: E402
-from bot.core.proposals import _yaml, apply_proposals  # noqa: E402
+from bot.core.proposals import apply_proposals, round_trip_yaml  # noqa: E402
 from bot.storage import SqliteQuestionLog  # noqa: E402
 
 PHRASINGS = 8
@@ -50,7 +51,7 @@ SEEDS = (1, 2, 3)
 def write_cut(source: Path, target: Path, thin: KnowledgeBase) -> None:
     """The folder ``source`` with each entry's phrasings and not_answered lines as in ``thin``, layout kept."""
     shutil.copytree(source, target)
-    writer = _yaml()
+    writer = round_trip_yaml()
     kept = {entry.id: entry for entry in thin.entries}
     for path in sorted((target / ENTRIES_DIR).glob("*.yaml")):
         document = writer.load(path.read_text(encoding="utf-8"))
@@ -101,7 +102,7 @@ def measure(knowledge: KnowledgeBase, part: Part) -> tuple[float, float]:
     return result.accuracy, result.rejection
 
 
-async def _records(log: Path) -> tuple[list, list, list]:
+async def _records(log: Path) -> tuple[list[Asked], list[Pick], list[Vote]]:
     store = SqliteQuestionLog(log)
     try:
         return await store.unanswered(), await store.picks(), await store.votes()

@@ -49,7 +49,7 @@ Nothing is written unless the knowledge base still validates and the eval still 
 _SECTIONS = {PHRASING: "phrasings", NOT_ANSWERED: "not_answered", NEW_ENTRY: "entries"}
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     """The round-trip writer, set to the shipped files' layout (they round-trip byte for byte)."""
     writer = YAML()
     writer.preserve_quotes = True
@@ -69,7 +69,7 @@ def proposals_yaml(proposals: Iterable[Proposal]) -> str:
         section.append(_as_item(proposal))
     document.yaml_set_start_comment(HEADER)
     out = io.StringIO()
-    _yaml().dump(document if document else {"phrasings": []}, out)
+    round_trip_yaml().dump(document if document else {"phrasings": []}, out)
     return out.getvalue()
 
 
@@ -140,7 +140,7 @@ def edited_files(directory: Path, proposals: Sequence[Proposal]) -> dict[Path, s
 
     Raises KeyError naming an entry that no file holds.
     """
-    writer = _yaml()
+    writer = round_trip_yaml()
     documents: dict[Path, Any] = {}
     where: dict[str, tuple[Path, Any]] = {}
     for path in sorted((directory / ENTRIES_DIR).glob("*.yaml")):

@@ -116,7 +116,7 @@ def test_a_picked_question_is_no_gap(matcher: Matcher) -> None:
     assert NEW_ENTRY not in {item.kind for item in propose(matcher, declined, picks, [])}
 
 
-def test_follow_ups_record_no_phrasing(knowledge: KnowledgeBase) -> None:
+def test_follow_ups_record_no_phrasing() -> None:
     """ "why?" after an answer is nobody's phrasing: a pick on it records nothing, a vote keeps no question."""
     seen = Shown("why?", "dominant-partner", follow_up=True)
 
