@@ -28,8 +28,8 @@ def filled_log(path: Path) -> Path:
             "what about india",
             "hi",
             "thanks!",
-            "when did russia annex crimea",
-            "what year did russia annex crimea",
+            "who gains more",
+            "who profits more",
         ]
         for text in questions:
             await log.record_question(text, 1, 20.0, None)
@@ -54,16 +54,16 @@ def test_gaps_lists_grouped_questions_and_disliked_answers(tmp_path: Path) -> No
 
 
 def test_gaps_json_is_one_object_per_group(tmp_path: Path) -> None:
-    """--json: one object per group, with the fields scripts rely on; "when" and "what year" are one group."""
+    """--json: one object per group, with the fields scripts rely on; "gains" and "profits" are one group."""
     result = run_gaps("--json", "--log", str(filled_log(tmp_path / "q.sqlite3")))
 
     groups = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0
     assert all(set(group) == {"question", "count", "best_entry", "examples"} for group in groups)
-    crimea = next(group for group in groups if "crimea" in group["question"])
-    assert crimea["count"] == 2
-    assert crimea["best_entry"] == "crimea-and-ukraine"
-    assert sorted(crimea["examples"]) == ["what year did russia annex crimea", "when did russia annex crimea"]
+    gains = next(group for group in groups if "gains" in group["question"] or "profits" in group["question"])
+    assert gains["count"] == 2
+    assert gains["best_entry"] == "what-china-gets"
+    assert sorted(gains["examples"]) == ["who gains more", "who profits more"]
 
 
 def test_gaps_stub_is_a_proposals_file(tmp_path: Path) -> None:
@@ -72,9 +72,7 @@ def test_gaps_stub_is_a_proposals_file(tmp_path: Path) -> None:
 
     data = yaml.safe_load(result.stdout)
     assert result.returncode == 0
-    assert {"entry": "crimea-and-ukraine", "question": "what year did russia annex crimea"}.items() <= data[
-        "phrasings"
-    ][0].items()
+    assert {"entry": "what-china-gets", "question": "who gains more"}.items() <= data["phrasings"][0].items()
     new = {entry["id"]: entry for entry in data["entries"]}
     assert set(new) == {"is-the-essay-biased", "what-about-india"}
     assert list(new["is-the-essay-biased"]) == ["id", "title", "questions", "answer", "citations"]

@@ -47,18 +47,18 @@ def test_learn_out_writes_a_file_that_apply_accepts(knowledge_copy: Path, tmp_pa
     """`learn --out FILE` is the reviewable form; `learn --apply FILE` takes it, even the guesses in it."""
     folder = small_eval_copy(knowledge_copy)
     log = tmp_path / "questions.sqlite3"
-    run_cli("ask", "--knowledge", str(folder), "--log", str(log), "what year did russia annex crimea")
+    run_cli("ask", "--knowledge", str(folder), "--log", str(log), "who gains more")
     proposals = tmp_path / "proposals.yaml"
 
     run_cli("learn", "--knowledge", str(folder), "--log", str(log), "--out", str(proposals))
     reviewed = yaml.safe_load(proposals.read_text(encoding="utf-8"))
     applied = run_cli("learn", "--apply", str(proposals), "--knowledge", str(folder))
 
-    assert reviewed["phrasings"][0]["question"] == "what year did russia annex crimea"
+    assert reviewed["phrasings"][0]["question"] == "who gains more"
     assert applied.returncode == 0, applied.stdout
     entry = load_knowledge(folder).entry(reviewed["phrasings"][0]["entry"])
     assert entry is not None
-    assert "what year did russia annex crimea" in entry.questions
+    assert "who gains more" in entry.questions
 
 
 def test_a_downvote_in_the_chat_offers_alternatives_and_counts_once(knowledge_copy: Path, tmp_path: Path) -> None:

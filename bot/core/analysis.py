@@ -55,6 +55,9 @@ _ROLE_AFTER = frozenset(
 # "Xi and Putin get on", "get along", "get closer": getting that is not gaining.
 _NOT_GAINING = frozenset({"on", "along", "together", "closer"})
 _ARTICLES = frozenset({"the", "a", "an"})
+# "What does Xi actually get": an adverb between the side and its verb leaves the role as it is.
+_AND = frozenset({"and", "n", "&"})
+_ROLE_ADVERBS = frozenset("actually really even truly personally exactly also ever still honestly mostly".split())
 ROLE_MARK = "+"
 
 # British spellings become American ones ("polarised" → "polarized") in
@@ -167,12 +170,16 @@ def role_terms(words: list[str]) -> list[str]:
     """The words of analysed text in the role of who gains or wants, stemmed and marked with ROLE_MARK."""
     roles = []
     before = None  # the previous word that is not an article
+    words = [word for word in words if word not in _ROLE_ADVERBS]
     padded: list[str | None] = [*words, None, None]
     for index, word in enumerate(words):
         after, following = padded[index + 1], padded[index + 2]
         gains = after in _ROLE_AFTER and following not in _NOT_GAINING
         if word not in STOPWORDS and word not in _ARTICLES and (before in _ROLE_BEFORE or gains):
             roles.append(ROLE_MARK + stem(word))
+            # "do China and Russia want": both sides want, not only the one next to the verb.
+            if gains and index >= 2 and words[index - 1] in _AND and words[index - 2] not in STOPWORDS:
+                roles.append(ROLE_MARK + stem(words[index - 2]))
         if word not in _ARTICLES:
             before = word
     return roles

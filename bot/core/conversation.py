@@ -111,6 +111,11 @@ def asks_specifics(text: str) -> bool:
     return bool(_SPECIFICS.search(normalise(text)))
 
 
+def without_specifics(text: str) -> str:
+    """The message with its requests for precision taken out: "name one?" leaves nothing of a topic."""
+    return _SPECIFICS.sub(" ", normalise(text)).strip()
+
+
 # "Quote the essay on that", "where's that in the text", "which paragraph says so": a short message made
 # of these words only, with a cue among them, asks for the evidence of what was just said.
 _EVIDENCE_CUES = frozenset(

@@ -32,7 +32,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 from rapidfuzz import fuzz, process
 
-from bot.core.analysis import GENERIC, STOPWORDS, Analyzer, Kind, Term, factual_kind, written_names
+from bot.core.analysis import (
+    GENERIC,
+    ROLE_MARK,
+    STOPWORDS,
+    Analyzer,
+    Kind,
+    Term,
+    factual_kind,
+    role_terms,
+    stem,
+    written_names,
+)
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
 from bot.core.conversation import (
     Conversation,
@@ -42,6 +53,7 @@ from bot.core.conversation import (
     follow_up_kind,
     fragment,
     refers_back,
+    without_specifics,
 )
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Citation, Entry, KnowledgeBase
@@ -153,6 +165,20 @@ class _Phrasing:
     text: str
     terms: frozenset[str]
     weight: float  # the IDF weight of its own terms
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    """A year or a count a cited passage states: its kind of fact (see factual_kind), of what, naming which sides."""
+
+    kind: str
+    about: frozenset[str]
+    sides: frozenset[str]
+
+
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+_SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
+_COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +458,15 @@ class Matcher:
         self._terms = [item.terms for item in analysed]
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
+        # The sides ("china", "xi"…) each entry's title names: "What Xi gains" is about one side only.
+        self._sides = [
+            frozenset(
+                word
+                for word in item.phrasings[-1].split()
+                if word in knowledge.counterparts.keys() | set(knowledge.counterparts.values())
+            )
+            for item in analysed
+        ]
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
@@ -444,6 +479,7 @@ class Matcher:
             kind = factual_kind(phrasing.text)
             if kind is not None:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
+        self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._phrasing_count = [len(phrasings) for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
@@ -458,8 +494,30 @@ class Matcher:
             ]
         )
         self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
+        sides = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
+        self._declined_sides = [phrasing.terms & sides for phrasing in self._declined.phrasings]
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
+
+    def _stated_facts(self, entry: Entry) -> tuple[_Stated, ...]:
+        """The years and counts the entry's cited passages state, each with the words it is stated of."""
+        sides = set(self.knowledge.counterparts) | set(self.knowledge.counterparts.values())
+        stated = []
+        for citation in entry.citations:
+            words = self._analyzer.text(citation.quote).split()
+            named = frozenset(word for word in words if word in sides)
+            for index, word in enumerate(words):
+                # "Crimea in 2014": a year dates what comes just before it ("since 2013" only starts a span);
+                # "11th visit": a count counts what comes just after it.
+                if _YEAR.fullmatch(word) and (index == 0 or words[index - 1] not in _SPAN):
+                    kind, about = "when", words[max(index - 4, 0) : index]
+                elif _COUNT.fullmatch(word) and not _YEAR.fullmatch(word):
+                    kind, about = "how many", words[index + 1 : index + 3]
+                else:
+                    continue
+                terms = frozenset(Analyzer.terms(" ".join(about))) - sides
+                stated.append(_Stated(kind, terms, named))
+        return tuple(stated)
 
     def _phrasing(self, position: int, text: str) -> _Phrasing:
         """A curated question of the entry at ``position``, given as ``Analyzer.text()`` output."""
@@ -557,10 +615,15 @@ class Matcher:
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
         resolved = " ".join(sentences)
-        decision = self._decide(sentences)
+        decision = self._decide(sentences, excluded=self._one_sided(last.question, swapped) if swapped else frozenset())
         if decision.entry is None and alone.answer.entry is not None:
             return None
-        if swapped is None and decision.entry is not None and Reason.NEW_PART.value not in self._without:
+        if (
+            swapped is None
+            and decision.entry is not None
+            and Reason.NEW_PART.value not in self._without
+            and not STOPWORDS.issuperset(_words(without_specifics(new_part)))
+        ):
             decision = self._new_part_stands(decision, alone.decision or self._decide((new_part,)))
         answer = replace(_answer(message, decision), follow_up_of=previous.id)
         if decision.entry is None:
@@ -593,6 +656,29 @@ class Matcher:
             if not self._unrelated(new, entry) and self._guard(query, lead) not in FACT_GUARDS:
                 return replace(new, reason=Reason.NEW_PART, entry=entry, score=round(lead.score, 1))
         return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
+
+    def _one_sided(self, previous: str, swapped: str) -> frozenset[int]:
+        """The entries whose title names only the side the swapped question no longer asks about.
+
+        After "what does Xi get out of hanging out with Putin", "and Putin?" asks what Putin gets:
+        "What Xi gains" does not answer it, however much of its wording the swapped question shares.
+        """
+        roles = {ROLE_MARK + stem(word) for word in self._sides_named(previous)}
+        dropped = {role[len(ROLE_MARK) :] for role in set(role_terms(self._analyzer.text(previous).split())) & roles}
+        dropped -= {role[len(ROLE_MARK) :] for role in role_terms(swapped.split())}
+        if not dropped:
+            return frozenset()
+        return frozenset(
+            position
+            for position, sides in enumerate(self._sides)
+            if sides and {stem(side) for side in sides} <= dropped
+        )
+
+    def _sides_named(self, text: str) -> set[str]:
+        counterparts = self.knowledge.counterparts
+        return {
+            word for word in self._analyzer.text(text).split() if word in counterparts or word in counterparts.values()
+        }
 
     def _swapped(self, previous: str, new_part: str) -> str | None:
         """The previous question asked of the other side, when the new part names it ("and Russia?")."""
@@ -673,11 +759,14 @@ class Matcher:
             return replace(whole, entry=None, reason=Reason.ASKED_ELSEWHERE)
         return whole
 
-    def _decide(self, sentences: tuple[str, ...], anchor: str | None = None) -> Decision:
+    def _decide(
+        self, sentences: tuple[str, ...], anchor: str | None = None, excluded: frozenset[int] = frozenset()
+    ) -> Decision:
         """Rank the entries for ``sentences`` and apply every rule; the first rule that settles it names the reason.
 
         ``anchor`` is set when the sentence is the asking one of a longer message: the id of the entry
         the whole message pointed at, which the sentence may then be answered with on less evidence.
+        ``excluded``: positions of entries that may not answer (see _one_sided).
         """
         text = " ".join(sentences)
         query = self._query(text, sentences)
@@ -685,7 +774,7 @@ class Matcher:
         exact = self._exact.get(query.text) if Reason.EXACT.value not in self._without else None
         if exact is not None:
             return Decision(text, query.text, terms, weights, (), Reason.EXACT, exact, 100.0, ())
-        ranked = self._rank(query) if query.total else []
+        ranked = self._rank(query, excluded) if query.total else []
         if not ranked:
             reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH
             return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
@@ -749,7 +838,13 @@ class Matcher:
             (Reason.MOSTLY_UNUSED_WORDS, query.foreign >= FOREIGN_SHARE and not close),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
             (Reason.FACT_ON_UNUSED_WORD, bool(query.factual) and query.unused and short and not close),
-            (Reason.FACT_NOT_ASKED, bool(query.factual) and not close and not self._asked_before(query, best.position)),
+            (
+                Reason.FACT_NOT_ASKED,
+                bool(query.factual)
+                and not close
+                and not self._asked_before(query, best.position)
+                and not self._states(query, best.position),
+            ),
             # One meaningful word is only enough when it names the entry, or when a
             # curated phrasing asks with that word alone ("do they believe the same things").
             (
@@ -783,13 +878,45 @@ class Matcher:
         if Reason.CLOSER_TO_NOT_ANSWERED.value in self._without:
             return False
         overlaps = self._declined.overlaps(query)
-        touched = np.flatnonzero(overlaps)
+        touched = np.array(
+            [index for index in np.flatnonzero(overlaps).tolist() if self._leaves_open(query, best, index)],
+            dtype=np.intp,
+        )
         if not touched.size:
             return False
         texts = self._declined_texts[touched]
         verbatim = process.cdist([query.text], texts, scorer=fuzz.ratio, dtype=np.float64)[0] / 100
         target = _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
         return bool(_similarity(overlaps[touched], verbatim).max() >= target)
+
+    def _states(self, query: _Query, position: int) -> bool:
+        """Whether a cited passage of the entry states the year or count asked, of what the question names.
+
+        "What year did Russia annex Crimea" is answered by "annexation of Crimea in 2014";
+        "how many times has Putin visited China" is not answered by "Xi Jinping's 11th visit to Russia".
+        """
+        asked = query.weights.keys()
+        sides = self._sides_named_terms(query)
+        return any(
+            fact.kind == query.factual and fact.about & asked and sides <= fact.sides for fact in self._stated[position]
+        )
+
+    def _leaves_open(self, query: _Query, best: Candidate, line: int) -> bool:
+        """Whether a "not answered" line can withdraw the best entry's answer to the question at all.
+
+        "How many times has Putin visited China" leaves open nothing about Xi's visits to Russia:
+        a line naming only other sides cannot. Nor can a line asking more than the question
+        ("… visited the US compared to Russia") when a cited passage states the fact asked.
+        """
+        asked, named = self._sides_named_terms(query), self._declined_sides[line]
+        if asked and named and not asked & named:
+            return False
+        asks_more = bool(self._declined.phrasings[line].terms - query.weights.keys())
+        return not (asks_more and self._states(query, best.position))
+
+    def _sides_named_terms(self, query: _Query) -> frozenset[str]:
+        counterparts = self.knowledge.counterparts
+        return frozenset(term for term in query.weights if term in counterparts or term in counterparts.values())
 
     def _asked_before(self, query: _Query, position: int) -> bool:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
@@ -839,10 +966,11 @@ class Matcher:
         foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))
         return _Query(text, tuple(terms), weights, total, factual, named, unused, foreign / total if total else 0.0)
 
-    def _rank(self, query: _Query) -> list[Candidate]:
+    def _rank(self, query: _Query, excluded: frozenset[int] = frozenset()) -> list[Candidate]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""
         overlaps = self._best_overlaps(query)
-        candidates = [self._features(query, position, overlaps) for position in self._candidates(query)]
+        positions = [position for position in self._candidates(query) if position not in excluded]
+        candidates = [self._features(query, position, overlaps) for position in positions]
         candidates.sort(key=lambda item: (-item.score, item.position))
         finalists = [self._with_verbatim(query, item) for item in candidates[:FINALISTS]]
         return sorted(finalists, key=lambda item: (-item.score, item.position))

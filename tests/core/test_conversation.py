@@ -260,3 +260,23 @@ def test_a_paragraph_number_the_essay_lacks_says_which_there_are(matcher: Matche
 
     assert answer.kind == "decline"
     assert "¶1 to ¶10" in answer.note
+
+
+def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(matcher: Matcher) -> None:
+    """After "what does Xi get out of hanging out with Putin", "and Putin?" asks what Putin gets."""
+    [_, (_, entry, follow_up_of), (_, evidence, _)] = talk(
+        matcher, "what does xi actually get out of hanging out with putin", "and putin?", "src?"
+    )
+
+    assert (entry, follow_up_of, evidence) == ("what-putin-gains", "what-xi-gains", "what-putin-gains")
+
+
+@pytest.mark.parametrize("then", ["name one?", "examples?", "which ones exactly"])
+def test_a_bare_request_for_specifics_names_no_new_topic(matcher: Matcher, then: str) -> None:
+    """ "name one?" after an answer that names none is declined with that answer, not matched to "name"."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("who runs the joint infrastructure projects?", conversation, 0.0)
+    explanation, _ = matcher.reply(then, conversation, 5.0)
+
+    assert explanation.answer.entry is None
+    assert explanation.answer.follow_up_of == "infrastructure-projects"

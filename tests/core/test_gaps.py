@@ -35,9 +35,9 @@ def test_near_duplicates_are_grouped_and_counted(matcher: Matcher) -> None:
 def test_questions_that_mean_the_same_group_across_wordings(matcher: Matcher) -> None:
     """ "When" and "what year", "profits" and "gains": one question to the matcher, so one gap."""
     asked = [
-        Asked("when did russia annex crimea", 0.0),
-        Asked("what year did Russia annex Crimea?", 0.0),
-        Asked("when was crimea annexed by russia", 0.0),
+        Asked("when did russia invade ukraine", 0.0),
+        Asked("what year did Russia invade Ukraine?", 0.0),
+        Asked("when was ukraine invaded by russia", 0.0),
         Asked("who gains more", 0.0),
         Asked("who profits more", 0.0),
     ]

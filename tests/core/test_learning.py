@@ -98,12 +98,12 @@ def test_upvotes_confirm_a_phrasing(matcher: Matcher) -> None:
 
 def test_declined_questions_nobody_picked_for_are_guesses(matcher: Matcher) -> None:
     """Close to an entry: a phrasing to confirm; close to nothing: a new entry to write. Neither is confirmed."""
-    declined = [Asked("what year did russia annex crimea", 0.0)] * 2 + [Asked("is the essay biased", 0.0)]
+    declined = [Asked("who gains more", 0.0)] * 2 + [Asked("is the essay biased", 0.0)]
 
     proposals = propose(matcher, declined, [], [])
 
     assert [(item.kind, item.entry_id, item.count, item.confirmed) for item in proposals] == [
-        (PHRASING, "crimea-and-ukraine", 2, False),
+        (PHRASING, "what-china-gets", 2, False),
         (NEW_ENTRY, "is-the-essay-biased", 1, False),
     ]
 

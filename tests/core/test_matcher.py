@@ -454,3 +454,69 @@ def test_a_stated_fact_is_answered_next_to_the_near_misses_listed_as_not_answere
 
     assert _generalised(matcher, question) == "meeting-count"
     assert matcher.ask("how many times did xi and putin meet in 2023").entry is None
+
+
+def facts_knowledge() -> KnowledgeBase:
+    essay = Essay("T", "A", ("The bridge over the river opened in 1932. Since 1950 the town has held 12 fairs.",), 1)
+    entries = (
+        Entry(
+            "bridge",
+            "The bridge",
+            ("tell me about the bridge", "is the bridge over the river old", "bridge"),
+            "It opened in 1932.",
+            (Citation(1, "The bridge over the river opened in 1932."),),
+            not_answered=("who built the bridge",),
+        ),
+        Entry(
+            "fairs",
+            "The town's fairs",
+            ("does the town hold fairs", "town fairs", "are the fairs any good"),
+            "The town has held twelve fairs since 1950.",
+            (Citation(1, "Since 1950 the town has held 12 fairs."),),
+            not_answered=("how many people come to the fairs",),
+        ),
+    )
+    point = SummaryPoint("A bridge and fairs.", (Citation(1, "The bridge over the river opened in 1932."),))
+    return KnowledgeBase(essay=essay, entries=entries, summaries=Summaries((point,), (point,)))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("when was the bridge over the river opened", "bridge"),
+        ("when did the river bridge open", "bridge"),
+        ("how many fairs has the town held", "fairs"),
+    ],
+)
+def test_a_fact_a_cited_passage_states_is_answered_though_no_phrasing_asks_for_it(question: str, expected: str) -> None:
+    """A year dates what comes just before it, a count counts what comes just after: no curated phrasing needed."""
+    assert answered_id(Matcher(facts_knowledge()), question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many bridges are over the river",  # the passage counts fairs, not bridges
+        "when did the town hold fairs",  # "since 1950" starts a span: it dates no fair
+    ],
+)
+def test_a_fact_no_passage_states_of_what_is_asked_stays_declined(question: str) -> None:
+    assert Matcher(facts_knowledge()).ask(question).reason == Reason.FACT_NOT_ASKED.value
+
+
+def test_a_stated_fact_answers_only_the_side_its_passage_names(matcher: Matcher) -> None:
+    """ "Xi Jinping's 11th visit to Russia" says how often Xi went to Russia, not how often Putin went to China."""
+    assert _generalised(matcher, "how many times has xi visited russia") == "meeting-count"
+    assert _generalised(matcher, "what year did russia annex crimea") == "crimea-and-ukraine"
+    assert matcher.ask("how many times has putin visited china").entry is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does xi actually get out of it", "what-xi-gains"),
+        ("what does putin really gain from xi", "what-putin-gains"),
+    ],
+)
+def test_an_adverb_between_a_side_and_its_verb_keeps_the_side(matcher: Matcher, question: str, expected: str) -> None:
+    assert _generalised(matcher, question) == expected
