@@ -124,6 +124,8 @@ _WHERE_FITS = re.compile(
     r"where (?:do|does|did|would|will) (?:\w+ ){1,5}?(?:fit|fits|come in|comes in|differ|differs|disagree|disagrees|"
     r"diverge|diverges)\b"
 )
+# "Which of the two is stronger", "which one leads": a choice between the sides, not a fact to look up.
+_WHICH_OF_TWO = re.compile(r"which (?:one|side|of the two|of them|of the 2|of both)\b")
 
 
 def factual_kind(text: str) -> str | None:
@@ -134,6 +136,8 @@ def factual_kind(text: str) -> str | None:
     if match.group(1) == "when" and not _WHEN_ASKS.match(text, match.start(1)):
         return None
     if match.group(1) == "where" and _WHERE_FITS.match(text, match.start(1)):
+        return None
+    if match.group(1) == "which" and _WHICH_OF_TWO.match(text, match.start(1)):
         return None
     return _KIND_OF[match.group(1)]
 

@@ -83,7 +83,7 @@ _WHOLE = ((_EVIDENCE, FollowUp.EVIDENCE), (_WHY, FollowUp.WHY), (_MORE, FollowUp
 # A reply that only makes sense after a question: it opens this way, or is a word or two.
 _ELLIPTICAL_OPENING = re.compile(
     r"(?:and|what about|how about|what of|same for|same with|same question for|and what about|but what about|"
-    r"and for|also|or|but|plus|even|then|so what about)\b"
+    r"and for|also|or|but|plus|even|then|so what about|same (?:story|thing|goes|deal|question) (?:for|with|about))\b"
 )
 ELLIPTICAL_WORDS = 3  # a reply of at most this many words, none of them a question word, leans on the last turn
 # "why is it so limited", "how come they hide it": a reason asked of what was just said.
@@ -154,7 +154,7 @@ def follow_up_kind(text: str) -> FollowUp | None:
     if _asks_evidence(words.split()):
         return FollowUp.EVIDENCE
     if _ELLIPTICAL_OPENING.match(words):
-        return FollowUp.ELLIPSIS
+        return _opened(fragment(words))
     if len(words.split()) <= ELLIPTICAL_WORDS and not _QUESTION_WORD.search(words):
         return FollowUp.ELLIPSIS
     if _WHY_BACK.match(words):
@@ -162,9 +162,15 @@ def follow_up_kind(text: str) -> FollowUp | None:
     return None
 
 
+def _opened(rest: str) -> FollowUp:
+    """A reply opening "and…", "then…": elliptical, unless the opening only leads into asking why
+    ("then why do they keep meeting", "but why is that")."""
+    return FollowUp.WHY if _WHY.fullmatch(rest) or _WHY_BACK.match(rest) else FollowUp.ELLIPSIS
+
+
 _OPENING = re.compile(
     r"^(?:and what about|but what about|so what about|what about|how about|what of|same question for|same for|"
-    r"same with|and for|and|also|or|but|plus|even|then)\s+"
+    r"same with|same (?:story|thing|goes|deal|question) (?:for|with|about)|and for|and|also|or|but|plus|even|then)\s+"
 )
 
 

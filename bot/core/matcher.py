@@ -58,7 +58,7 @@ from bot.core.conversation import (
 from bot.core.message import Message, Part, PartKind, read_message
 from bot.core.model import Citation, Entry, KnowledgeBase
 from bot.core.replies import requested_paragraph, small_talk_reply
-from bot.core.text import MAX_QUESTION_CHARS, tokens
+from bot.core.text import MAX_QUESTION_CHARS, normalise, tokens
 
 MAX_TERMS = 40
 MAX_SUGGESTIONS = 3
@@ -624,7 +624,9 @@ class Matcher:
             and Reason.NEW_PART.value not in self._without
             and not STOPWORDS.issuperset(_words(without_specifics(new_part)))
         ):
-            decision = self._new_part_stands(decision, alone.decision or self._decide((new_part,)))
+            # The new part alone, without its opening: "same story with energy?" adds only "energy".
+            own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
+            decision = self._new_part_stands(decision, own or self._decide((new_part,)))
         answer = replace(_answer(message, decision), follow_up_of=previous.id)
         if decision.entry is None:
             answer = replace(

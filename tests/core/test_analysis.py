@@ -135,7 +135,21 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("then where do they differ", None),  # in what respect
         ("how cheap is the oil", "how much"),
         ("so when xi and putin meet what do they talk about", None),  # a clause, not a question about a date
+        ("which of the two is stronger", None),  # a choice between the sides
+        ("so which one leads", None),
     ],
 )
 def test_factual_kind_of_a_question(text: str, kind: str | None) -> None:
     assert factual_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("what does xi actually get", {"+xi"}),
+        ("do china and russia want the same", {"+china", "+russia"}),
+        ("what does russia really gain", {"+russia"}),
+    ],
+)
+def test_an_adverb_or_a_pair_keeps_who_gains(text: str, roles: set[str]) -> None:
+    assert set(role_terms(text.split())) == roles

@@ -204,6 +204,9 @@ def test_a_conversation_is_bounded() -> None:
         ("which paragraph talks about central asia", None),
         ("why tho", FollowUp.WHY),
         ("why is it so limited", FollowUp.WHY),
+        ("then why do they keep meeting up", FollowUp.WHY),
+        ("but why is that", FollowUp.WHY),
+        ("same story with energy?", FollowUp.ELLIPSIS),
         ("can you elaborate", FollowUp.MORE),
         ("and militarily?", FollowUp.ELLIPSIS),
         ("what about putin", FollowUp.ELLIPSIS),
@@ -280,3 +283,12 @@ def test_a_bare_request_for_specifics_names_no_new_topic(matcher: Matcher, then:
 
     assert explanation.answer.entry is None
     assert explanation.answer.follow_up_of == "infrastructure-projects"
+
+
+def test_the_new_part_is_read_without_its_opening(matcher: Matcher) -> None:
+    """ "same story with energy?" adds only "energy", which the energy entry explains."""
+    [_, (kind, entry, follow_up_of)] = talk(
+        matcher, "who leads the joint infrastructure projects", "same story with energy?"
+    )
+
+    assert (kind, entry, follow_up_of) == ("answer", "energy-deals", "infrastructure-projects")
