@@ -177,6 +177,9 @@ class _Stated:
 
 
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+_DECADE = re.compile(r"(?:1[6-9]|20)\d0s")  # "the 1960s": when, roughly
+_PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
+_ROUGHLY = "when, roughly"
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
@@ -509,8 +512,9 @@ class Matcher:
             for index, word in enumerate(words):
                 # "Crimea in 2014": a year dates what comes just before it ("since 2013" only starts a span);
                 # "11th visit": a count counts what comes just after it.
-                if _YEAR.fullmatch(word) and (index == 0 or words[index - 1] not in _SPAN):
-                    kind, about = "when", words[max(index - 4, 0) : index]
+                dates = _YEAR.fullmatch(word) or _DECADE.fullmatch(word)
+                if dates and (index == 0 or words[index - 1] not in _SPAN):
+                    kind, about = "when" if _YEAR.fullmatch(word) else _ROUGHLY, words[max(index - 4, 0) : index]
                 elif _COUNT.fullmatch(word) and not _YEAR.fullmatch(word):
                     kind, about = "how many", words[index + 1 : index + 3]
                 else:
@@ -899,9 +903,9 @@ class Matcher:
         """
         asked = query.weights.keys()
         sides = self._sides_named_terms(query)
-        return any(
-            fact.kind == query.factual and fact.about & asked and sides <= fact.sides for fact in self._stated[position]
-        )
+        # "The 1960s" answers "when was the split", not "what year" or "when exactly".
+        kinds = {query.factual} | ({_ROUGHLY} if query.factual == "when" and not _PRECISE.search(query.text) else set())
+        return any(fact.kind in kinds and fact.about & asked and sides <= fact.sides for fact in self._stated[position])
 
     def _leaves_open(self, query: _Query, best: Candidate, line: int) -> bool:
         """Whether a "not answered" line can withdraw the best entry's answer to the question at all.

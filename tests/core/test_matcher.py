@@ -457,7 +457,14 @@ def test_a_stated_fact_is_answered_next_to_the_near_misses_listed_as_not_answere
 
 
 def facts_knowledge() -> KnowledgeBase:
-    essay = Essay("T", "A", ("The bridge over the river opened in 1932. Since 1950 the town has held 12 fairs.",), 1)
+    essay = Essay(
+        "T",
+        "A",
+        (
+            "The bridge over the river opened in 1932. Since 1950 the town has held 12 fairs. The old mill closed in the 1890s.",
+        ),
+        1,
+    )
     entries = (
         Entry(
             "bridge",
@@ -475,6 +482,13 @@ def facts_knowledge() -> KnowledgeBase:
             (Citation(1, "Since 1950 the town has held 12 fairs."),),
             not_answered=("how many people come to the fairs",),
         ),
+        Entry(
+            "mill",
+            "The old mill",
+            ("tell me about the old mill", "is the old mill still working", "mill"),
+            "It closed in the 1890s.",
+            (Citation(1, "The old mill closed in the 1890s."),),
+        ),
     )
     point = SummaryPoint("A bridge and fairs.", (Citation(1, "The bridge over the river opened in 1932."),))
     return KnowledgeBase(essay=essay, entries=entries, summaries=Summaries((point,), (point,)))
@@ -486,6 +500,7 @@ def facts_knowledge() -> KnowledgeBase:
         ("when was the bridge over the river opened", "bridge"),
         ("when did the river bridge open", "bridge"),
         ("how many fairs has the town held", "fairs"),
+        ("when did the old mill close", "mill"),
     ],
 )
 def test_a_fact_a_cited_passage_states_is_answered_though_no_phrasing_asks_for_it(question: str, expected: str) -> None:
@@ -498,6 +513,7 @@ def test_a_fact_a_cited_passage_states_is_answered_though_no_phrasing_asks_for_i
     [
         "how many bridges are over the river",  # the passage counts fairs, not bridges
         "when did the town hold fairs",  # "since 1950" starts a span: it dates no fair
+        "when exactly did the old mill close",  # "the 1890s" says roughly when
     ],
 )
 def test_a_fact_no_passage_states_of_what_is_asked_stays_declined(question: str) -> None:
