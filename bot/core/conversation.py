@@ -145,6 +145,20 @@ def _asks_evidence(words: list[str]) -> bool:
     return any(word in _EVIDENCE_CUES for word in words) or ("where" in words and bool(_WHERE_SAID.intersection(words)))
 
 
+# "Can you expand on Xi's side", "and from Russia's side?": one side's part of the point just made.
+_SIDE_ASKED = re.compile(
+    r"(?:(?:can|could) you |pls |please )?(?:tell me more about |tell me about |more about |more on |expand on |"
+    r"elaborate on |explain |what about |how about |and from |and on |and |from |on |what of )?(?:the )?(\w+) "
+    r"(?:side|part|perspective|angle|end)(?: of (?:it|things|this|that))?"
+)
+
+
+def side_asked(text: str) -> str | None:
+    """The side a message asks the last point of, when it asks for one side's part only."""
+    match = _SIDE_ASKED.fullmatch(normalise(text))
+    return match.group(1) if match else None
+
+
 def follow_up_kind(text: str) -> FollowUp | None:
     """What kind of follow-up a message (its question, chat manners set aside) is, if it only makes sense as one."""
     words = normalise(text)
@@ -153,7 +167,7 @@ def follow_up_kind(text: str) -> FollowUp | None:
         return whole
     if _asks_evidence(words.split()):
         return FollowUp.EVIDENCE
-    if _ELLIPTICAL_OPENING.match(words):
+    if _SIDE_ASKED.fullmatch(words) or _ELLIPTICAL_OPENING.match(words):
         return _opened(fragment(words))
     if len(words.split()) <= ELLIPTICAL_WORDS and not _QUESTION_WORD.search(words):
         return FollowUp.ELLIPSIS
@@ -175,5 +189,5 @@ _OPENING = re.compile(
 
 
 def fragment(text: str) -> str:
-    """The new part of an elliptical question: "and militarily?" → "militarily"."""
-    return _OPENING.sub("", normalise(text)).strip()
+    """The new part of an elliptical question: "and militarily?" → "militarily", "and Xi's side?" → "xi"."""
+    return side_asked(text) or _OPENING.sub("", normalise(text)).strip()

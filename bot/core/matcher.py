@@ -53,6 +53,7 @@ from bot.core.conversation import (
     follow_up_kind,
     fragment,
     refers_back,
+    side_asked,
     without_specifics,
 )
 from bot.core.message import Message, Part, PartKind, read_message
@@ -118,6 +119,7 @@ class Reason(enum.Enum):
     MORE = "follow-up-more"  # "tell me more" after an answer (or "why?" with no reasons listed): passages in full
     WHY = "follow-up-why"  # "why?" after an answer: the entry giving the essay's reasons for it
     NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
+    SIDE = "follow-up-side"  # "and Xi's side?": among the entries that came close, the one about that side alone
     # Declines.
     SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
     NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
@@ -154,6 +156,7 @@ RULES = frozenset(
         Reason.CLOSER_TO_NOT_ANSWERED.value,
         Reason.ASKED_ELSEWHERE.value,  # with the guards an asking sentence vetoes its message by
         Reason.NEW_PART.value,  # a follow-up's new part is answered by what explains it, or declined
+        Reason.SIDE.value,
         Reason.MORE_THAN_SAID.value,
     }
 )
@@ -314,6 +317,7 @@ ANSWERING = frozenset(
         Reason.EVIDENCE,
         Reason.MORE,
         Reason.WHY,
+        Reason.SIDE,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
         Reason.DISTINCTIVE_LEAD,
@@ -631,6 +635,9 @@ class Matcher:
             # The new part alone, without its opening: "same story with energy?" adds only "energy".
             own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
             decision = self._new_part_stands(decision, own or self._decide((new_part,)))
+        side = side_asked(question)
+        if side is not None and Reason.SIDE.value not in self._without:
+            decision = self._one_side(decision, side)
         answer = replace(_answer(message, decision), follow_up_of=previous.id)
         if decision.entry is None:
             answer = replace(
@@ -639,6 +646,18 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _one_side(self, resolved: Decision, side: str) -> Decision:
+        """ "Xi's side" of the point just made: the entry that came close whose title names that side alone.
+
+        "How does each leader use it at home?" then "and Xi's side?": "What Xi gains", not the answer about both.
+        """
+        sides = frozenset(self._analyzer.text(side).split())
+        for candidate in resolved.candidates:
+            if self._sides[candidate.position] == sides and _came_close(candidate):
+                entry = self.knowledge.entries[candidate.position]
+                return replace(resolved, reason=Reason.SIDE, entry=entry, score=round(candidate.score, 1))
+        return resolved
 
     def _new_part_stands(self, resolved: Decision, new: Decision) -> Decision:
         """The follow-up's decision, unless the entry it resolved to does not answer what the new part adds.
