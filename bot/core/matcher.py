@@ -182,6 +182,7 @@ class _Stated:
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 _DECADE = re.compile(r"(?:1[6-9]|20)\d0s")  # "the 1960s": when, roughly
 _PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
+_COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compared with|the way) (?:the )?(\w+)")
 _ROUGHLY = "when, roughly"
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
@@ -981,7 +982,9 @@ class Matcher:
             if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN):
                 weight *= dilution
             weights[term.text] = max(weight, weights.get(term.text, 0.0))
-        named = any(term.kind is Kind.NAME for term in terms)
+        # "A real alliance like NATO": a name given as a comparison is not what the question is about.
+        compared = frozenset(match.group(1) for match in _COMPARED.finditer(text))
+        named = any(term.kind is Kind.NAME and term.text not in compared for term in terms)
         unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC for term in terms)
         openings = (
             (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)

@@ -536,3 +536,10 @@ def test_a_stated_fact_answers_only_the_side_its_passage_names(matcher: Matcher)
 )
 def test_an_adverb_between_a_side_and_its_verb_keeps_the_side(matcher: Matcher, question: str, expected: str) -> None:
     assert _generalised(matcher, question) == expected
+
+
+def test_a_name_given_as_a_comparison_is_not_what_the_question_is_about(matcher: Matcher) -> None:
+    """ "A formal alliance like NATO" asks about the alliance; "has Xi met Biden" is about Biden."""
+    assert _generalised(matcher, "would the essay call it a formal alliance like nato") == "alliance-or-alignment"
+    assert matcher.ask("would the essay call it a formal alliance, nato says so").reason == "names-something-else"
+    assert matcher.ask("how many times has xi met biden like he met putin").reason == "names-something-else"
