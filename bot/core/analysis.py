@@ -189,6 +189,9 @@ def role_terms(words: list[str]) -> list[str]:
     return roles
 
 
+_I_FORMS = frozenset({"i'm", "i've", "i'd", "i'll"})
+
+
 class Kind(enum.Enum):
     """What a word of a question turned out to be."""
 
@@ -323,6 +326,14 @@ class Analyzer:
         if self._phrase_pattern is not None:
             result = self._phrase_pattern.sub(lambda match: self._phrases[match.group(0)], result)
         return " ".join(self._word_map.get(word) or american(word) for word in result.split())
+
+    def starts_sentence(self, word: str) -> bool:
+        """Whether a capitalised word inside a message may begin a new sentence: a common English word
+        ("My", "Asking", "Sorry"), not a name ("China", "Biden")."""
+        lower = word.lower().replace("’", "'")
+        if lower in _I_FORMS:
+            return True  # "…here I'm a student": "I" alone is too common inside a question to tell
+        return lower in self._english and lower not in self._names
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge base (given as ``text()`` output), to check and correct questions."""

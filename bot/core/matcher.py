@@ -410,6 +410,11 @@ def _analyse(analyzer: Analyzer, entry: Entry) -> _EntryText:
     return _EntryText(phrasings, labels, terms(phrasings) | labels | terms(body), phrasings + keywords + body)
 
 
+def _written(entry: Entry) -> tuple[str, ...]:
+    """An entry's texts as written, capitals and all."""
+    return (entry.title, entry.answer, *entry.questions, *(citation.quote for citation in entry.citations))
+
+
 def _postings(term_sets: Iterable[frozenset[str]]) -> dict[str, list[int]]:
     """For each term, the positions of the sets that hold it."""
     postings: dict[str, list[int]] = defaultdict(list)
@@ -454,6 +459,9 @@ class Matcher:
         self._analyzer = Analyzer(knowledge.synonyms)
         analysed = [_analyse(self._analyzer, entry) for entry in knowledge.entries]
         self._analyzer.learn(text for item in analysed for text in item.texts)
+        # Words the knowledge base writes with a capital inside a sentence ("the Belt and Road", "Central Asia").
+        written = (*knowledge.essay.paragraphs, *(text for entry in knowledge.entries for text in _written(entry)))
+        self._capitalised = frozenset(word for text in written for word in written_names(text))
 
         frequency: dict[str, int] = defaultdict(int)
         for item in analysed:
@@ -721,7 +729,7 @@ class Matcher:
         return " ".join([swap.get(word, word) for word in old] + rest)
 
     def _explain_alone(self, message: str) -> Explanation:
-        read = read_message(message[:MAX_QUESTION_CHARS])
+        read = read_message(message[:MAX_QUESTION_CHARS], self._starts_sentence)
         if "message-parts" in self._without:
             read = Message(read.text, (Part(PartKind.QUESTION, read.text),))
         if len(read.parts) > 1 and Reason.EXACT.value not in self._without:
@@ -746,6 +754,10 @@ class Matcher:
         focus = self._decide((sentence,), decision.candidates[0].id if decision.candidates else None)
         settled = self._settle(sentences, decision, focus)
         return Explanation(_answer(message, settled), read, decision, focus, settled.text)
+
+    def _starts_sentence(self, word: str) -> bool:
+        """Whether a capitalised word run on after another sentence begins one (see read_message)."""
+        return word.lower() not in self._capitalised and self._analyzer.starts_sentence(word)
 
     def _paragraph(self, message: str, number: int) -> Answer:
         """A paragraph asked for by number, with the entries that cite it to read next."""
@@ -772,7 +784,7 @@ class Matcher:
         if (
             rescues
             and Reason.ASKING_SENTENCE.value not in self._without
-            and not self._whole_closer_to_declined(sentences, whole)
+            and not self._whole_closer_to_declined(sentences, whole, focus)
         ):
             return replace(focus, reason=Reason.ASKING_SENTENCE)
         if whole.entry is None or Reason.ASKED_ELSEWHERE.value in self._without:
@@ -889,10 +901,11 @@ class Matcher:
         asked = [term for term, weight in focus.weights.items() if weight and term not in GENERIC]
         return bool(asked) and not any(term in terms for term in asked)
 
-    def _whole_closer_to_declined(self, sentences: tuple[str, ...], whole: Decision) -> bool:
-        """Whether a whole message is closer to a question the essay leaves open than to its best entry."""
+    def _whole_closer_to_declined(self, sentences: tuple[str, ...], whole: Decision, focus: Decision) -> bool:
+        """Whether a whole message is closer to a question the essay leaves open than its asking sentence
+        is to the entry answering it: the rest of the message makes it a near miss."""
         query = self._query(whole.text, sentences)
-        return bool(whole.candidates) and self._closer_to_declined(query, whole.candidates[0])
+        return bool(focus.candidates) and self._closer_to_declined(query, focus.candidates[0])
 
     def _closer_to_declined(self, query: _Query, best: Candidate) -> bool:
         """Whether the question is closer to one the essay leaves unanswered than to the best entry's phrasings.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.text import normalise
@@ -162,12 +163,44 @@ def _is_symbol(ch: str) -> bool:
     return unicodedata.category(ch) in {"So", "Sk", "Cf", "Mn"} or ch in "\ufe0f\u200d"
 
 
-def read_message(text: str) -> Message:
-    """Split ``text`` into sentences, and each sentence into chat manners and the question it carries."""
+def read_message(text: str, starts_sentence: Callable[[str], bool] | None = None) -> Message:
+    """Split ``text`` into sentences, and each sentence into chat manners and the question it carries.
+
+    ``starts_sentence`` tells a capitalised word that begins a sentence run on without a full stop
+    ("who's the senior partner here My dad says…") from a name ("what does China get").
+    """
     parts: list[Part] = []
-    for sentence in _SENTENCES.findall(_strip_markup(text)):
+    stripped = _strip_markup(text)
+    if starts_sentence is not None:
+        stripped = _split_run_on(stripped, starts_sentence)
+    for sentence in _SENTENCES.findall(stripped):
         parts.extend(_read_sentence(sentence))
     return Message(text, tuple(parts))
+
+
+# A capitalised word after a lower-case one with no punctuation between, where a sentence may begin.
+_RUN_ON = re.compile(r"(?<=[a-z0-9])( )([A-Z](?:[a-z]|['’][a-z])[\w'’-]*)")
+# A sentence does not end on these: "what is the Belt and Road" runs on.
+_CONTINUING = frozenset(
+    "the a an of in on at about with and or but to for from by as than that this its their his her my your our".split()
+)
+
+
+def _split_run_on(text: str, starts_sentence: Callable[[str], bool]) -> str:
+    """``text`` with a line break where a capitalised word starts a sentence glued on to the one before."""
+    capitals = sum(map(str.isupper, text))
+    if capitals * 2 > sum(map(str.isalpha, text)):
+        return text  # shouting: every word is capitalised
+
+    def split(match: re.Match[str]) -> str:
+        before = text[: match.start()].rsplit(maxsplit=1)
+        previous = before[-1] if before else ""
+        # "the Northern Sea Route": a capitalised word after another is part of the same name.
+        if not previous.islower() or previous in _CONTINUING or not starts_sentence(match.group(2)):
+            return match.group(0)
+        return "\n" + match.group(2)
+
+    return _RUN_ON.sub(split, text)
 
 
 def _read_sentence(sentence: str) -> list[Part]:

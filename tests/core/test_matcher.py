@@ -543,3 +543,18 @@ def test_a_name_given_as_a_comparison_is_not_what_the_question_is_about(matcher:
     assert _generalised(matcher, "would the essay call it a formal alliance like nato") == "alliance-or-alignment"
     assert matcher.ask("would the essay call it a formal alliance, nato says so").reason == "names-something-else"
     assert matcher.ask("how many times has xi met biden like he met putin").reason == "names-something-else"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who's the senior partner here My dad swears he read the opposite somewhere.", "dominant-partner"),
+        ("what does moscow get out of the deal w china Trying to get my notes in order.", "what-russia-gets"),
+        ("what is the Belt and Road initiative in the essay", "belt-and-road"),
+    ],
+)
+def test_a_sentence_of_context_run_on_without_a_full_stop_is_set_aside(
+    matcher: Matcher, question: str, expected: str
+) -> None:
+    """A capitalised common word after the question starts the asker's own news; the essay's names do not."""
+    assert _generalised(matcher, question) == expected

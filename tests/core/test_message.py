@@ -102,3 +102,27 @@ def test_the_question_keeps_its_capitals() -> None:
 def test_empty_messages_have_no_question(message: str) -> None:
     """Nothing in, nothing asked."""
     assert not [part for part in read_message(message).parts if part.kind is PartKind.QUESTION]
+
+
+def _common_word(word: str) -> bool:
+    """A stand-in for the matcher's test: any word but the names of these examples may start a sentence."""
+    return word.lower() not in {"china", "belt", "road", "sea", "route", "northern"}
+
+
+@pytest.mark.parametrize(
+    ("message", "questions"),
+    [
+        (
+            "who is the senior partner here My dad says the opposite",
+            ["who is the senior partner here", "My dad says the opposite"],
+        ),
+        ("is it a real alliance I'm new to this", ["is it a real alliance", "I'm new to this"]),
+        ("what does China get", ["what does China get"]),  # a name
+        ("what is the Belt and Road", ["what is the Belt and Road"]),  # no sentence ends on "the"
+        ("is the Northern Sea Route in it", ["is the Northern Sea Route in it"]),  # one name of several words
+        ("WHO IS THE SENIOR PARTNER HERE MY DAD SAYS", ["WHO IS THE SENIOR PARTNER HERE MY DAD SAYS"]),  # shouting
+    ],
+)
+def test_a_sentence_run_on_without_a_full_stop_is_read_apart(message: str, questions: list[str]) -> None:
+    assert list(read_message(message, _common_word).questions) == questions
+    assert len(read_message(message).questions) == 1
