@@ -511,7 +511,14 @@ class Matcher:
         )
         self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
         sides = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
-        self._declined_sides = [phrasing.terms & sides for phrasing in self._declined.phrasings]
+        # Per side, which "not answered" lines name it; and which name any side at all.
+        self._declined_naming = {
+            side: np.array([side in phrasing.terms for phrasing in self._declined.phrasings], dtype=bool)
+            for side in sides
+        }
+        self._declined_named = np.array(
+            [bool(phrasing.terms & sides) for phrasing in self._declined.phrasings], dtype=bool
+        )
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
@@ -917,10 +924,7 @@ class Matcher:
         if Reason.CLOSER_TO_NOT_ANSWERED.value in self._without:
             return False
         overlaps = self._declined.overlaps(query)
-        touched = np.array(
-            [index for index in np.flatnonzero(overlaps).tolist() if self._leaves_open(query, best, index)],
-            dtype=np.intp,
-        )
+        touched = self._leaving_open(query, best, np.flatnonzero(overlaps))
         if not touched.size:
             return False
         texts = self._declined_texts[touched]
@@ -940,18 +944,23 @@ class Matcher:
         kinds = {query.factual} | ({_ROUGHLY} if query.factual == "when" and not _PRECISE.search(query.text) else set())
         return any(fact.kind in kinds and fact.about & asked and sides <= fact.sides for fact in self._stated[position])
 
-    def _leaves_open(self, query: _Query, best: Candidate, line: int) -> bool:
-        """Whether a "not answered" line can withdraw the best entry's answer to the question at all.
+    def _leaving_open(self, query: _Query, best: Candidate, lines: np.ndarray) -> np.ndarray:
+        """Of the "not answered" lines at ``lines``, those that can withdraw the best entry's answer at all.
 
         "How many times has Putin visited China" leaves open nothing about Xi's visits to Russia:
         a line naming only other sides cannot. Nor can a line asking more than the question
         ("… visited the US compared to Russia") when a cited passage states the fact asked.
         """
-        asked, named = self._sides_named_terms(query), self._declined_sides[line]
-        if asked and named and not asked & named:
-            return False
-        asks_more = bool(self._declined.phrasings[line].terms - query.weights.keys())
-        return not (asks_more and self._states(query, best.position))
+        asked = self._sides_named_terms(query)
+        if asked and lines.size:
+            same_side = np.logical_or.reduce([self._declined_naming[side][lines] for side in asked])
+            lines = lines[same_side | ~self._declined_named[lines]]
+        if lines.size and self._states(query, best.position):
+            phrasings = self._declined.phrasings
+            lines = np.array(
+                [line for line in lines.tolist() if not phrasings[line].terms - query.weights.keys()], dtype=np.intp
+            )
+        return lines
 
     def _sides_named_terms(self, query: _Query) -> frozenset[str]:
         counterparts = self.knowledge.counterparts
