@@ -705,8 +705,17 @@ class Matcher:
         "What Xi gains" does not answer it, however much of its wording the swapped question shares.
         """
         roles = {ROLE_MARK + stem(word) for word in self._sides_named(previous)}
-        dropped = {role[len(ROLE_MARK) :] for role in set(role_terms(self._analyzer.text(previous).split())) & roles}
+        before = self._analyzer.text(previous).split()
+        dropped = {role[len(ROLE_MARK) :] for role in set(role_terms(before)) & roles}
         dropped -= {role[len(ROLE_MARK) :] for role in role_terms(swapped.split())}
+        if not dropped:
+            # No word says who gains ("why does Xi bother showing up with Putin"): the side named first
+            # is who the question is about.
+            first = [
+                next((word for word in words if word in self.knowledge.counterparts), None)
+                for words in (before, swapped.split())
+            ]
+            dropped = {stem(first[0])} if first[0] is not None and first[0] != first[1] else set()
         if not dropped:
             return frozenset()
         return frozenset(

@@ -301,3 +301,14 @@ def test_one_sides_part_of_a_point_about_both_is_the_entry_about_that_side(match
 
     assert first[1] == "domestic-image"
     assert (kind, entry, follow_up_of) == ("answer", "what-xi-gains", "domestic-image")
+
+
+@pytest.mark.parametrize(
+    "first", ["why does xi keep turning up next to putin", "what does xi actually get out of hanging out with putin"]
+)
+def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(matcher: Matcher, first: str) -> None:
+    """With or without a word saying who gains, the side named first is who "and Putin?" replaces."""
+    [(_, asked, _), (_, entry, _)] = talk(matcher, first, "and putin?")
+
+    assert asked == "what-xi-gains"
+    assert entry != "what-xi-gains"
