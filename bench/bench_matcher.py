@@ -99,7 +99,9 @@ def generated_knowledge(base: KnowledgeBase, size: int, seed: int = 7) -> Knowle
                 not_answered=tuple(dict.fromkeys(phrase(rng.randint(3, 7)) for _ in range(4))),
             )
         )
-    return KnowledgeBase(base.essay, tuple(entries), base.summaries, base.synonyms, "generated")
+    return KnowledgeBase(
+        base.essay, tuple(entries), base.summaries, base.synonyms, base.counterparts, version="generated"
+    )
 
 
 def bm25_for(knowledge: KnowledgeBase) -> tuple[BM25Okapi, Analyzer]:

@@ -475,14 +475,8 @@ class Matcher:
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
         # The sides ("china", "xi"…) each entry's title names: "What Xi gains" is about one side only.
-        self._sides = [
-            frozenset(
-                word
-                for word in item.phrasings[-1].split()
-                if word in knowledge.counterparts.keys() | set(knowledge.counterparts.values())
-            )
-            for item in analysed
-        ]
+        sides = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
+        self._sides = [frozenset(item.phrasings[-1].split()) & sides for item in analysed]
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
