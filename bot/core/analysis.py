@@ -55,8 +55,8 @@ _ROLE_AFTER = frozenset(
 # "Xi and Putin get on", "get along", "get closer": getting that is not gaining.
 _NOT_GAINING = frozenset({"on", "along", "together", "closer"})
 _ARTICLES = frozenset({"the", "a", "an"})
-# "What does Xi actually get": an adverb between the side and its verb leaves the role as it is.
 _AND = frozenset({"and", "n", "&"})
+# "What does Xi actually get": an adverb between the side and its verb leaves the role as it is.
 _ROLE_ADVERBS = frozenset("actually really even truly personally exactly also ever still honestly mostly".split())
 ROLE_MARK = "+"
 
@@ -126,6 +126,8 @@ _WHERE_FITS = re.compile(
 )
 # "Which of the two is stronger", "which one leads": a choice between the sides, not a fact to look up.
 _WHICH_OF_TWO = re.compile(r"which (?:one|side|of the two|of them|of the 2|of both)\b")
+# Capitalised inside a message, these begin a sentence ("…here I'm a student"); "I" alone is too common.
+_I_FORMS = frozenset({"i'm", "i've", "i'd", "i'll"})
 
 
 def factual_kind(text: str) -> str | None:
@@ -187,9 +189,6 @@ def role_terms(words: list[str]) -> list[str]:
         if word not in _ARTICLES:
             before = word
     return roles
-
-
-_I_FORMS = frozenset({"i'm", "i've", "i'd", "i'll"})
 
 
 class Kind(enum.Enum):
@@ -332,7 +331,7 @@ class Analyzer:
         ("My", "Asking", "Sorry"), not a name ("China", "Biden")."""
         lower = word.lower().replace("’", "'")
         if lower in _I_FORMS:
-            return True  # "…here I'm a student": "I" alone is too common inside a question to tell
+            return True
         return lower in self._english and lower not in self._names
 
     def learn(self, texts: Iterable[str]) -> None:

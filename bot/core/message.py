@@ -178,8 +178,8 @@ def read_message(text: str, starts_sentence: Callable[[str], bool] | None = None
     return Message(text, tuple(parts))
 
 
-# A capitalised word after a lower-case one with no punctuation between, where a sentence may begin.
-_RUN_ON = re.compile(r"(?<=[a-z0-9])( )([A-Z](?:[a-z]|['’][a-z])[\w'’-]*)")
+# A capitalised word after a word ending in lower case, with no punctuation between: a sentence may begin.
+_RUN_ON = re.compile(r"(\S*[a-z0-9]) ([A-Z](?:[a-z]|['’][a-z])[\w'’-]*)")
 # A sentence does not end on these: "what is the Belt and Road" runs on.
 _CONTINUING = frozenset(
     "the a an of in on at about with and or but to for from by as than that this its their his her my your our".split()
@@ -193,12 +193,11 @@ def _split_run_on(text: str, starts_sentence: Callable[[str], bool]) -> str:
         return text  # shouting: every word is capitalised
 
     def split(match: re.Match[str]) -> str:
-        before = text[: match.start()].rsplit(maxsplit=1)
-        previous = before[-1] if before else ""
+        previous, word = match.groups()
         # "the Northern Sea Route": a capitalised word after another is part of the same name.
-        if not previous.islower() or previous in _CONTINUING or not starts_sentence(match.group(2)):
+        if any(map(str.isupper, previous)) or previous.lower() in _CONTINUING or not starts_sentence(word):
             return match.group(0)
-        return "\n" + match.group(2)
+        return f"{previous}\n{word}"
 
     return _RUN_ON.sub(split, text)
 
