@@ -474,9 +474,9 @@ class Matcher:
         self._terms = [item.terms for item in analysed]
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
-        # The sides ("china", "xi"…) each entry's title names: "What Xi gains" is about one side only.
-        sides = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
-        self._sides = [frozenset(item.phrasings[-1].split()) & sides for item in analysed]
+        # The words for the sides ("china", "xi"…), and those each entry's title names: "What Xi gains" is one-sided.
+        self._side_words = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
+        self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
@@ -504,21 +504,20 @@ class Matcher:
             ]
         )
         self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
-        sides = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
         # Per side, which "not answered" lines name it; and which name any side at all.
         self._declined_naming = {
             side: np.array([side in phrasing.terms for phrasing in self._declined.phrasings], dtype=bool)
-            for side in sides
+            for side in self._side_words
         }
         self._declined_named = np.array(
-            [bool(phrasing.terms & sides) for phrasing in self._declined.phrasings], dtype=bool
+            [bool(phrasing.terms & self._side_words) for phrasing in self._declined.phrasings], dtype=bool
         )
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
     def _stated_facts(self, entry: Entry) -> tuple[_Stated, ...]:
         """The years and counts the entry's cited passages state, each with the words it is stated of."""
-        sides = set(self.knowledge.counterparts) | set(self.knowledge.counterparts.values())
+        sides = self._side_words
         stated = []
         for citation in entry.citations:
             words = self._analyzer.text(citation.quote).split()
@@ -698,8 +697,8 @@ class Matcher:
         After "what does Xi get out of hanging out with Putin", "and Putin?" asks what Putin gets:
         "What Xi gains" does not answer it, however much of its wording the swapped question shares.
         """
-        roles = {ROLE_MARK + stem(word) for word in self._sides_named(previous)}
         before = self._analyzer.text(previous).split()
+        roles = {ROLE_MARK + stem(word) for word in before if word in self._side_words}
         dropped = {role[len(ROLE_MARK) :] for role in set(role_terms(before)) & roles}
         dropped -= {role[len(ROLE_MARK) :] for role in role_terms(swapped.split())}
         if not dropped:
@@ -717,12 +716,6 @@ class Matcher:
             for position, sides in enumerate(self._sides)
             if sides and {stem(side) for side in sides} <= dropped
         )
-
-    def _sides_named(self, text: str) -> set[str]:
-        counterparts = self.knowledge.counterparts
-        return {
-            word for word in self._analyzer.text(text).split() if word in counterparts or word in counterparts.values()
-        }
 
     def _swapped(self, previous: str, new_part: str) -> str | None:
         """The previous question asked of the other side, when the new part names it ("and Russia?")."""
@@ -942,7 +935,7 @@ class Matcher:
         "how many times has Putin visited China" is not answered by "Xi Jinping's 11th visit to Russia".
         """
         asked = query.weights.keys()
-        sides = self._sides_named_terms(query)
+        sides = self._sides_asked(query)
         # "The 1960s" answers "when was the split", not "what year" or "when exactly".
         kinds = {query.factual} | ({_ROUGHLY} if query.factual == "when" and not _PRECISE.search(query.text) else set())
         return any(fact.kind in kinds and fact.about & asked and sides <= fact.sides for fact in self._stated[position])
@@ -954,7 +947,7 @@ class Matcher:
         a line naming only other sides cannot. Nor can a line asking more than the question
         ("… visited the US compared to Russia") when a cited passage states the fact asked.
         """
-        asked = self._sides_named_terms(query)
+        asked = self._sides_asked(query)
         if asked and lines.size:
             same_side = np.logical_or.reduce([self._declined_naming[side][lines] for side in asked])
             lines = lines[same_side | ~self._declined_named[lines]]
@@ -965,9 +958,9 @@ class Matcher:
             )
         return lines
 
-    def _sides_named_terms(self, query: _Query) -> frozenset[str]:
-        counterparts = self.knowledge.counterparts
-        return frozenset(term for term in query.weights if term in counterparts or term in counterparts.values())
+    def _sides_asked(self, query: _Query) -> frozenset[str]:
+        """The sides a question names ("china", "putin"…)."""
+        return self._side_words & query.weights.keys()
 
     def _asked_before(self, query: _Query, position: int) -> bool:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
