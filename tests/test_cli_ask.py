@@ -134,7 +134,7 @@ def test_ask_with_broken_knowledge_fails_clearly(knowledge_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["ask", "--json", "who wrote it"], ["chat"], ["eval", "--part", "tune"], ["validate"]]
+    "command", [["ask", "--json", "who wrote it"], ["chat"], ["eval", "--part", "holdout"], ["validate"]]
 )
 def test_command_line_does_not_import_discord(command: list[str]) -> None:
     """ask, chat, eval and validate start without loading discord.py."""
