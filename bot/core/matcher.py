@@ -184,6 +184,10 @@ _DECADE = re.compile(r"(?:1[6-9]|20)\d0s")  # "the 1960s": when, roughly
 _PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
 _COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compared with|the way) (?:the )?(\w+)")
 _ROUGHLY = "when, roughly"
+_WHICH_NOUN = re.compile(
+    r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of| are the| were the| new)? "
+    r"(\w+(?: \w+)?)(?: tho| then| exactly| though| pls)?"
+)
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
@@ -587,7 +591,9 @@ class Matcher:
             answer.entry is not previous
             or answer.reason in FOLLOW_UP_REASONS
             or Reason.MORE_THAN_SAID.value in self._without
-            or not asks_specifics(explanation.message.question)
+            or not (
+                asks_specifics(explanation.message.question) or self._asks_which(explanation.message.question, previous)
+            )
         ):
             return explanation
         declined = Answer(
@@ -600,6 +606,15 @@ class Matcher:
             note=f"About “{previous.title}”, the essay says: {previous.answer}",
         )
         return replace(explanation, answer=declined)
+
+    def _asks_which(self, question: str, previous: Entry) -> bool:
+        """Whether a short "which projects?", "what kind of plans" asks to name what the answer just given
+        only mentions: a word of that answer, asked after by kind."""
+        match = _WHICH_NOUN.fullmatch(normalise(question))
+        if match is None:
+            return False
+        asked = Analyzer.terms(self._analyzer.text(match.group(1)))
+        return bool(asked) and set(asked) <= self._terms[self._position[previous.id]]
 
     def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:
         """The message read as a follow-up of ``last``, which ``previous`` answered, when it only makes sense so."""

@@ -312,3 +312,22 @@ def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(match
 
     assert asked == "what-xi-gains"
     assert entry != "what-xi-gains"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "previous"),
+    [
+        ("is there military cooperation between them", "what exercises", "military-cooperation"),
+        ("who runs the joint infrastructure projects", "which projects", "infrastructure-projects"),
+    ],
+)
+def test_which_of_what_the_answer_only_mentions_is_declined_naming_that_answer(
+    matcher: Matcher, first: str, then: str, previous: str
+) -> None:
+    """ "Which projects?" asks to name what the answer only mentions: the essay says no more."""
+    conversation = Conversation()
+    _, conversation = matcher.reply(first, conversation, 0.0)
+    explanation, _ = matcher.reply(then, conversation, 5.0)
+
+    answer = explanation.answer
+    assert (answer.entry, answer.reason, answer.follow_up_of) == (None, "more-than-said", previous)
