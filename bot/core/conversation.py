@@ -111,6 +111,19 @@ def asks_specifics(text: str) -> bool:
     return bool(_SPECIFICS.search(normalise(text)))
 
 
+# "Which projects?", "what kind of plans tho": asking, by kind, after something just mentioned.
+_BY_KIND = re.compile(
+    r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of| are the| were the| new)? "
+    r"(\w+(?: \w+)?)(?: tho| then| exactly| though| pls)?"
+)
+
+
+def asked_by_kind(text: str) -> str | None:
+    """The one or two words a short "which X?" asks after by kind, if that is all the message is."""
+    match = _BY_KIND.fullmatch(normalise(text))
+    return match.group(1) if match else None
+
+
 def without_specifics(text: str) -> str:
     """The message with its requests for precision taken out: "name one?" leaves nothing of a topic."""
     return _SPECIFICS.sub(" ", normalise(text)).strip()

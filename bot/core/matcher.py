@@ -49,6 +49,7 @@ from bot.core.conversation import (
     Conversation,
     FollowUp,
     Turn,
+    asked_by_kind,
     asks_specifics,
     follow_up_kind,
     fragment,
@@ -184,10 +185,6 @@ _DECADE = re.compile(r"(?:1[6-9]|20)\d0s")  # "the 1960s": when, roughly
 _PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
 _COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compared with|the way) (?:the )?(\w+)")
 _ROUGHLY = "when, roughly"
-_WHICH_NOUN = re.compile(
-    r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of| are the| were the| new)? "
-    r"(\w+(?: \w+)?)(?: tho| then| exactly| though| pls)?"
-)
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
@@ -610,10 +607,10 @@ class Matcher:
     def _asks_which(self, question: str, previous: Entry) -> bool:
         """Whether a short "which projects?", "what kind of plans" asks to name what the answer just given
         only mentions: a word of that answer, asked after by kind."""
-        match = _WHICH_NOUN.fullmatch(normalise(question))
-        if match is None:
+        named = asked_by_kind(question)
+        if named is None:
             return False
-        asked = Analyzer.terms(self._analyzer.text(match.group(1)))
+        asked = Analyzer.terms(self._analyzer.text(named))
         return bool(asked) and set(asked) <= self._terms[self._position[previous.id]]
 
     def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:

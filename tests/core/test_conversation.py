@@ -145,16 +145,27 @@ def test_a_follow_up_leans_on_the_last_answer_not_on_a_decline_after_it(matcher:
     assert evidence == ("answer", "dominant-partner", "dominant-partner")
 
 
-def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_that_answer(matcher: Matcher) -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "previous"),
+    [
+        ("who leads the joint infrastructure projects", "which projects specifically?", "infrastructure-projects"),
+        # Asked by kind after a word the answer only mentions, with no word like "exactly".
+        ("who runs the joint infrastructure projects", "which projects", "infrastructure-projects"),
+        ("is there military cooperation between them", "what exercises", "military-cooperation"),
+    ],
+)
+def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_that_answer(
+    matcher: Matcher, first: str, then: str, previous: str
+) -> None:
     """ "which projects specifically?" after the joint projects: the essay names none, and the decline says so."""
     conversation = Conversation()
-    _, conversation = matcher.reply("who leads the joint infrastructure projects", conversation, 0.0)
-    explanation, _ = matcher.reply("which projects specifically?", conversation, 5.0)
+    _, conversation = matcher.reply(first, conversation, 0.0)
+    explanation, _ = matcher.reply(then, conversation, 5.0)
 
     answer = explanation.answer
-    assert (answer.kind, answer.reason, answer.follow_up_of) == ("decline", "more-than-said", "infrastructure-projects")
+    assert (answer.kind, answer.reason, answer.follow_up_of) == ("decline", "more-than-said", previous)
     assert answer.note.startswith("About “")
-    assert [item.id for item in answer.suggestions] == ["infrastructure-projects"]
+    assert [item.id for item in answer.suggestions] == [previous]
 
 
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
@@ -312,22 +323,3 @@ def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(match
 
     assert asked == "what-xi-gains"
     assert entry != "what-xi-gains"
-
-
-@pytest.mark.parametrize(
-    ("first", "then", "previous"),
-    [
-        ("is there military cooperation between them", "what exercises", "military-cooperation"),
-        ("who runs the joint infrastructure projects", "which projects", "infrastructure-projects"),
-    ],
-)
-def test_which_of_what_the_answer_only_mentions_is_declined_naming_that_answer(
-    matcher: Matcher, first: str, then: str, previous: str
-) -> None:
-    """ "Which projects?" asks to name what the answer only mentions: the essay says no more."""
-    conversation = Conversation()
-    _, conversation = matcher.reply(first, conversation, 0.0)
-    explanation, _ = matcher.reply(then, conversation, 5.0)
-
-    answer = explanation.answer
-    assert (answer.entry, answer.reason, answer.follow_up_of) == (None, "more-than-said", previous)
