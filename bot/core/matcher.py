@@ -504,6 +504,7 @@ class Matcher:
                 for question in entry.not_answered
             ]
         )
+        self._declined_entry = np.array([phrasing.entry for phrasing in self._declined.phrasings], dtype=np.intp)
         self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
         # Per side, which "not answered" lines name it; and which name any side at all.
         self._declined_naming = {
@@ -659,6 +660,13 @@ class Matcher:
         side = side_asked(question)
         if side is not None and Reason.SIDE.value not in self._without:
             decision = self._one_side(decision, side)
+        if (
+            swapped is None
+            and decision.entry is not None
+            and Reason.MORE_THAN_SAID.value not in self._without
+            and self._left_open(new_part, decision.entry)
+        ):
+            decision = replace(decision, reason=Reason.MORE_THAN_SAID, entry=None)
         answer = replace(_answer(message, decision), follow_up_of=previous.id)
         if decision.entry is None:
             answer = replace(
@@ -667,6 +675,19 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _left_open(self, new_part: str, entry: Entry) -> bool:
+        """Whether a follow-up's new part, read alone, is closer to one of ``entry``'s "not answered" lines than to it.
+
+        "What caused it back then" after the Sino-Soviet split: appended to the question before, it shares
+        every word with the entry, but alone it is what that entry says the essay leaves open.
+        """
+        query = self._query(new_part, (new_part,))
+        if not query.total:
+            return False
+        position = self._position[entry.id]
+        candidate = self._with_verbatim(query, self._features(query, position, self._best_overlaps(query)))
+        return self._closer_to_declined(query, candidate, own=True)
 
     def _one_side(self, resolved: Decision, side: str) -> Decision:
         """ "Xi's side" of the point just made: the entry that came close whose title names that side alone.
@@ -922,7 +943,7 @@ class Matcher:
         query = self._query(whole.text, sentences)
         return bool(focus.candidates) and self._closer_to_declined(query, focus.candidates[0])
 
-    def _closer_to_declined(self, query: _Query, best: Candidate) -> bool:
+    def _closer_to_declined(self, query: _Query, best: Candidate, own: bool = False) -> bool:
         """Whether the question is closer to one the essay leaves unanswered than to the best entry's phrasings.
 
         "What caused the Sino-Soviet split" shares every word with the entry
@@ -932,7 +953,10 @@ class Matcher:
         if Reason.CLOSER_TO_NOT_ANSWERED.value in self._without:
             return False
         overlaps = self._declined.overlaps(query)
-        touched = self._leaving_open(query, best, np.flatnonzero(overlaps))
+        touched = np.flatnonzero(overlaps)
+        if own:
+            touched = touched[self._declined_entry[touched] == best.position]
+        touched = self._leaving_open(query, best, touched)
         if not touched.size:
             return False
         texts = self._declined_texts[touched]

@@ -168,6 +168,23 @@ def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_tha
     assert [item.id for item in answer.suggestions] == [previous]
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("why does the essay bring up the sino-soviet split", "what caused it back then", None),
+        # A fact a cited passage states is not left open: the split is dated to the 1960s.
+        ("why does the essay bring up the sino-soviet split", "when was that", "sino-soviet-split"),
+    ],
+)
+def test_a_follow_up_the_answering_entry_leaves_open_is_declined(
+    matcher: Matcher, first: str, then: str, expected: str | None
+) -> None:
+    """Its new part alone is closer to one of the entry's "not answered" lines than to the entry itself."""
+    [_, (kind, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert (kind, entry, follow_up_of) == ("decline" if expected is None else "answer", expected, "sino-soviet-split")
+
+
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
     """ "and what separates them" after their common traits: the entry on their differing goals, not the traits."""
     [_, answer] = talk(
