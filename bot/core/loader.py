@@ -551,7 +551,7 @@ class _KnowledgeReader:
         return weight, mean, scale
 
     def _counterparts(self) -> MappingProxyType[str, str]:
-        """Each word of a pair mapped to the other; a word may stand in one pair only."""
+        """Each word of a pair mapped to the other, the left-hand word first; a word may stand in one pair only."""
         path = self.directory / COUNTERPARTS_FILE
         read = self._read(path) if path.exists() else None
         if read is None:

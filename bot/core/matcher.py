@@ -478,6 +478,8 @@ class Matcher:
         # The words for the sides ("china", "xi"…), and those each entry's title names: "What Xi gains" is one-sided.
         self._side_words = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
         self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
+        # Which of the two sides each side word is on: the left-hand words of counterparts.yaml are one side.
+        self._side_of = {word: index % 2 == 1 for index, word in enumerate(knowledge.counterparts)}
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
@@ -760,9 +762,21 @@ class Matcher:
         if _REVERSED.search(new_part):  # "and the other way round?": every side swaps, nothing is added
             named, rest = [counterparts[word] for word in old if word in counterparts], []
         if not named:
-            return None
+            return self._asked_of_other_side(old, new, rest)
         swap = {counterparts[word]: word for word in named} | {word: counterparts[word] for word in named}
         return " ".join([swap.get(word, word) for word in old] + rest)
+
+    def _asked_of_other_side(self, old: list[str], new: list[str], rest: list[str]) -> str | None:
+        """The previous question asked of the one side word the new part names, when it only named the other side.
+
+        "What does Russia want in the long run", then "what about Xi?": Xi is not Russia's counterpart
+        (Putin is), but he is of the other side, so the question is asked of him.
+        """
+        asked = [word for word in new if word in self._side_of]
+        before = {self._side_of[word] for word in old if word in self._side_of}
+        if len(set(asked)) != 1 or before != {not self._side_of[asked[0]]}:
+            return None
+        return " ".join([asked[0] if word in self._side_of else word for word in old] + rest)
 
     def _explain_alone(self, message: str) -> Explanation:
         read = read_message(message[:MAX_QUESTION_CHARS], self._starts_sentence)

@@ -34,6 +34,9 @@ def talk(matcher: Matcher, *messages: str, gap: float = 5.0) -> list[tuple[str, 
         ("who is the dominant partner?", "and militarily?", "dominant-partner"),
         ("what does russia get from china", "and the other way round?", "what-china-gets"),
         ("what does china get out of it", "vice versa?", "what-russia-gets"),
+        # Not the counterpart named before (Putin's is Xi), but the other side: asked of him.
+        ("what does russia want in the long run", "what about xi?", "china-goals"),
+        ("what does china want in the long run", "and putin?", "russia-goals"),
     ],
 )
 def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
