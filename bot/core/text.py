@@ -51,6 +51,8 @@ _BARE_CONTRACTIONS = {
     "theyve": "they have",
 }
 _NOT_WORD = re.compile(r"[^\w]+|_+")
+# "Ph.D.", "U.K.", "e.g.": one word, as "PhD" and "UK" are.
+_DOTTED = re.compile(r"\b[a-z]{1,2}(?:\.[a-z])+\.?(?!\w)")
 
 
 def quote_key(text: str) -> str:
@@ -89,6 +91,7 @@ def _expand(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """Words only: folded, contractions expanded, possessives dropped, punctuation gone."""
     text = _APOSTROPHE_WORD.sub(_expand, fold(_CHAT_MARKUP.sub(" ", text)))
+    text = _DOTTED.sub(lambda match: match.group(0).replace(".", ""), text)
     return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in _NOT_WORD.sub(" ", text).split())
 
 
