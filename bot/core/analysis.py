@@ -130,6 +130,20 @@ _WHICH_OF_TWO = re.compile(r"which (?:one|side|of the two|of them|of the 2|of bo
 _I_FORMS = frozenset({"i'm", "i've", "i'd", "i'll"})
 
 
+# "What university is he at" asks what "which university is he at" asks: after a kind of thing.
+_WHAT_NOUN = re.compile(
+    r"what (?!(?:is|are|was|were|do|does|did|can|could|would|will|should|has|have|had|if|about)\b)(\w+) "
+    r"(?:is|are|was|were|do|does|did|has|have)\b"
+)
+_WHICH_NOUN = re.compile(r"(?:\w+ ){0,2}?which (\w+)")
+
+
+def which_thing(text: str) -> str | None:
+    """The kind of thing normalised ``text`` asks which one of ("which university…", "what university is…")."""
+    match = _WHICH_NOUN.match(text) or _WHAT_NOUN.match(text)
+    return match.group(1) if match else None
+
+
 def factual_kind(text: str) -> str | None:
     """The kind of specific fact normalised ``text`` asks for ("when", "how much", "who"…), if any."""
     match = _FACTUAL.match(text)

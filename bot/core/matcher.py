@@ -42,6 +42,7 @@ from bot.core.analysis import (
     factual_kind,
     role_terms,
     stem,
+    which_thing,
     written_names,
 )
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
@@ -492,6 +493,8 @@ class Matcher:
             kind = factual_kind(phrasing.text)
             if kind is not None:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
+            if (thing := which_thing(phrasing.text)) is not None:
+                self._factual_terms[phrasing.entry][f"which {thing}"].append(phrasing.terms)
         self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._phrasing_count = [len(phrasings) for phrasings in self._by_entry]
@@ -1016,9 +1019,11 @@ class Matcher:
         """Whether a curated phrasing of the entry asks for the same kind of fact about something the question names.
 
         "Where does the author study?" lets the author entry answer "where is the author based",
-        not "where was Muhammad Saleem born".
+        not "where was Muhammad Saleem born". "What university is the author at?" asks "which university".
         """
-        asked = self._factual_terms[position].get(query.factual or "", ())
+        asked = list(self._factual_terms[position].get(query.factual or "", ()))
+        if query.factual == "which" and (thing := which_thing(query.text)) is not None:
+            asked += self._factual_terms[position].get(f"which {thing}", ())
         return any(terms & query.weights.keys() for terms in asked)
 
     def _known_weight(self, term: str) -> float:

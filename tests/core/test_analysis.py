@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, role_terms, written_names
+from bot.core.analysis import ROLE_MARK, Analyzer, Kind, Term, factual_kind, role_terms, which_thing, written_names
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,14 @@ def test_british_and_american_spellings_meet() -> None:
 
     assert analyzer.text("polarised favourable centre defence") == analyzer.text("polarized favorable center defense")
     assert analyzer.text("four hours of silence") == "four hours of silence"  # not British spellings of other words
+
+
+def test_dotted_abbreviations_are_one_word() -> None:
+    """The essay's "Ph.D." is the "PhD" a member types; "ok.so" typed without a space stays two words."""
+    analyzer = Analyzer({})
+
+    assert analyzer.text("a Ph.D. in the U.K.") == analyzer.text("a PhD in the UK")
+    assert analyzer.text("ok.so what") == "ok so what"
 
 
 def test_names_and_years_the_knowledge_base_never_mentions_are_told_apart() -> None:
@@ -141,6 +149,20 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
 )
 def test_factual_kind_of_a_question(text: str, kind: str | None) -> None:
     assert factual_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("which university is he at", "university"),
+        ("so which banks were cut off", "banks"),
+        ("what university is the author at", "university"),
+        ("what is the university", None),  # "what is" asks what a thing is
+        ("what does he study", None),
+    ],
+)
+def test_the_kind_of_thing_a_question_asks_which_one_of(text: str, thing: str | None) -> None:
+    assert which_thing(text) == thing
 
 
 @pytest.mark.parametrize(

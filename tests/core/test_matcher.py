@@ -520,6 +520,23 @@ def test_a_fact_no_passage_states_of_what_is_asked_stays_declined(question: str)
     assert Matcher(facts_knowledge()).ask(question).reason == Reason.FACT_NOT_ASKED.value
 
 
+def test_which_asks_what_a_phrasing_asks_with_what_and_the_same_noun() -> None:
+    """ "What school does she work at" curated lets "which school…" be answered, not "which village…"."""
+    essay = Essay("T", "A", ("The teacher works at the village school and teaches music.",), 1)
+    entry = Entry(
+        "teacher",
+        "The teacher",
+        ("tell me about the teacher", "what school does the teacher work at", "teacher"),
+        "She teaches music at the village school.",
+        (Citation(1, "The teacher works at the village school and teaches music."),),
+    )
+    point = SummaryPoint("A teacher.", entry.citations)
+    matcher = Matcher(KnowledgeBase(essay=essay, entries=(entry,), summaries=Summaries((point,), (point,))))
+
+    assert answered_id(matcher, "which school is the teacher working at") == "teacher"
+    assert matcher.ask("which village is the teacher working in").reason == Reason.FACT_NOT_ASKED.value
+
+
 def test_a_stated_fact_answers_only_the_side_its_passage_names(matcher: Matcher) -> None:
     """ "Xi Jinping's 11th visit to Russia" says how often Xi went to Russia, not how often Putin went to China."""
     assert _generalised(matcher, "how many times has xi visited russia") == "meeting-count"
