@@ -60,7 +60,10 @@ class FollowUp(enum.Enum):
 
 
 _EVIDENCE_PHRASES = alternation(
-    "says who, according to what, show me, show me where, where did you get that, where is that"
+    """
+    says who, according to what, show me, show me where, where did you get that, where is that,
+    is that true, is that right, is that so, is it true, are you sure, you sure, for real, fr, seriously, true
+    """
 )
 _WHY_PHRASES = alternation(
     """

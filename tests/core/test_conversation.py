@@ -50,7 +50,16 @@ def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
 
 
 @pytest.mark.parametrize(
-    "then", ["source?", "where does it say that", "quote pls", "which para is that from", "tell me more", "how so"]
+    "then",
+    [
+        "source?",
+        "where does it say that",
+        "quote pls",
+        "which para is that from",
+        "tell me more",
+        "how so",
+        "is that true tho",
+    ],
 )
 def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full(matcher: Matcher, then: str) -> None:
     """ "source?" or "why?" after an answer: the same entry, its cited paragraphs in full."""
