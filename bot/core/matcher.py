@@ -143,6 +143,7 @@ class Reason(enum.Enum):
 RULES = frozenset(
     {
         "message-parts",  # set chat manners aside before matching
+        "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -481,6 +482,9 @@ class Matcher:
         self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
         # Which of the two sides each side word is on: the left-hand words of counterparts.yaml are one side.
         self._side_of = {word: index % 2 == 1 for index, word in enumerate(knowledge.counterparts)}
+        self._one_side_entries = frozenset(
+            position for position, sides in enumerate(self._sides) if len({self._side_of[side] for side in sides}) == 1
+        )
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
@@ -729,6 +733,16 @@ class Matcher:
                 return replace(new, reason=Reason.NEW_PART, entry=entry, score=round(lead.score, 1))
         return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
 
+    def _about_one_side(self, query: _Query) -> frozenset[int]:
+        """The entries about one side only, when the question asks what both sides want or gain.
+
+        "Do China and Russia want the same thing long term" is not answered by "What Russia wants".
+        """
+        roles = {term[len(ROLE_MARK) :] for term in query.weights if term.startswith(ROLE_MARK)}
+        if {self._side_of.get(role) for role in roles} != {False, True}:
+            return frozenset()
+        return self._one_side_entries
+
     def _one_sided(self, previous: str, swapped: str) -> frozenset[int]:
         """The entries whose title names only the side the swapped question no longer asks about.
 
@@ -865,6 +879,8 @@ class Matcher:
         exact = self._exact.get(query.text) if Reason.EXACT.value not in self._without else None
         if exact is not None:
             return Decision(text, query.text, terms, weights, (), Reason.EXACT, exact, 100.0, ())
+        if "both-sides" not in self._without:
+            excluded |= self._about_one_side(query)
         ranked = self._rank(query, excluded) if query.total else []
         if not ranked:
             reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH

@@ -63,6 +63,20 @@ def test_mirror_image_questions_get_the_side_they_ask_about(matcher: Matcher, qu
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["do china and russia want the same thing long term", "do russia and china want the same in the long run"],
+)
+def test_a_question_of_what_both_sides_want_is_not_answered_by_an_entry_about_one(
+    matcher: Matcher, question: str
+) -> None:
+    """Both are who wants: "What Russia wants in the long run" answers half of it, the entry on both the whole."""
+    decision = matcher.explain(question).decision
+    assert decision is not None
+    assert "russia-goals" not in {candidate.id for candidate in decision.candidates}
+    assert answered_id(matcher, question) == "long-term-goals"
+
+
+@pytest.mark.parametrize(
     ("near_miss", "answered", "expected"),
     [
         ("how many times has xi met biden", "how many times has xi met putin", "meeting-count"),
