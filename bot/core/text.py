@@ -25,7 +25,7 @@ _CONTRACTION_SUFFIXES = (
     ("'d", " would"),
 )
 _APOSTROPHE_WORD = re.compile(r"[a-z]+'[a-z]+")
-# Contractions typed without the apostrophe, as chat usually has them.
+# Contractions typed without the apostrophe, as chat usually has them, and chat spellings.
 _BARE_CONTRACTIONS = {
     "whats": "what is",
     "whos": "who is",
@@ -49,6 +49,23 @@ _BARE_CONTRACTIONS = {
     "im": "i am",
     "ive": "i have",
     "theyve": "they have",
+    # Chat spellings of function words: "wat wud make them split up", "y not".
+    "wat": "what",
+    "wut": "what",
+    "wats": "what is",
+    "wud": "would",
+    "cud": "could",
+    "shud": "should",
+    "y": "why",
+    "r": "are",
+    "u": "you",
+    "ur": "your",
+    "n": "and",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "abt": "about",
+    "ppl": "people",
 }
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 # "Ph.D.", "U.K.", "e.g.": one word, as "PhD" and "UK" are.

@@ -53,6 +53,14 @@ def test_british_and_american_spellings_meet() -> None:
     assert analyzer.text("four hours of silence") == "four hours of silence"  # not British spellings of other words
 
 
+def test_chat_spellings_of_function_words_are_the_words() -> None:
+    """What a question asks hangs on its function words: "wat wud" asks what "what would" asks."""
+    analyzer = Analyzer({})
+
+    assert analyzer.text("wat wud make them split up") == analyzer.text("what would make them split up")
+    assert factual_kind(analyzer.text("wat year did russia annex crimea")) == "when"
+
+
 def test_dotted_abbreviations_are_one_word() -> None:
     """The essay's "Ph.D." is the "PhD" a member types; "ok.so" typed without a space stays two words."""
     analyzer = Analyzer({})
