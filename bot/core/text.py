@@ -59,7 +59,6 @@ _BARE_CONTRACTIONS = {
     "y": "why",
     "r": "are",
     "u": "you",
-    "ur": "your",
     "n": "and",
     "bc": "because",
     "cuz": "because",
