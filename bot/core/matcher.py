@@ -723,7 +723,7 @@ class Matcher:
         if not self._unrelated(new, resolved.entry):
             # "Which pipeline?" still asks *which*: the new part's own guards hold against the entry.
             own = next((item for item in new.candidates if item.id == resolved.entry.id), None)
-            if own is None or self._guard(query, own) not in FACT_GUARDS:
+            if own is None or self._guard(query, own) not in FACT_GUARDS or self._stated_of_whole(resolved, query):
                 return resolved
             return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
         lead = new.candidates[0] if new.candidates else None
@@ -742,6 +742,18 @@ class Matcher:
         if {self._side_of.get(role) for role in roles} != {False, True}:
             return frozenset()
         return self._one_side_entries
+
+    def _stated_of_whole(self, resolved: Decision, new: _Query) -> bool:
+        """Whether the new part points back ("it", "that") and the fact it asks is stated of what the whole names.
+
+        "When did it happen" after the Sino-Soviet split: "it" is the split, which a cited passage dates;
+        "and when did the invasion start" names a subject of its own.
+        """
+        assert resolved.entry is not None
+        if not refers_back(new.text):
+            return False
+        whole = replace(self._query(resolved.text, (resolved.text,)), factual=new.factual)
+        return self._states(whole, self._position[resolved.entry.id])
 
     def _one_sided(self, previous: str, swapped: str) -> frozenset[int]:
         """The entries whose title names only the side the swapped question no longer asks about.

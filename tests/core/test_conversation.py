@@ -197,6 +197,23 @@ def test_a_follow_up_the_answering_entry_leaves_open_is_declined(
     assert (kind, entry, follow_up_of) == ("decline" if expected is None else "answer", expected, "sino-soviet-split")
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        # "it" is the split, which a cited passage dates to the 1960s.
+        ("what is the sino-soviet split", "when did it happen", "sino-soviet-split"),
+        # The invasion is a subject of its own; the passage dates the annexation, not it.
+        ("when did russia annex crimea", "and when did the ukraine invasion start", None),
+    ],
+)
+def test_a_fact_asked_of_what_it_points_back_at_is_answered_when_a_passage_states_it(
+    matcher: Matcher, first: str, then: str, expected: str | None
+) -> None:
+    [_, (_, entry, _)] = talk(matcher, first, then)
+
+    assert entry == expected
+
+
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
     """ "and what separates them" after their common traits: the entry on their differing goals, not the traits."""
     [_, answer] = talk(
