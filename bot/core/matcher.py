@@ -723,7 +723,11 @@ class Matcher:
         if not self._unrelated(new, resolved.entry):
             # "Which pipeline?" still asks *which*: the new part's own guards hold against the entry.
             own = next((item for item in new.candidates if item.id == resolved.entry.id), None)
-            if own is None or self._guard(query, own) not in FACT_GUARDS or self._stated_of_whole(resolved, query):
+            if (
+                own is None
+                or self._guard(query, own) not in FACT_GUARDS
+                or self._stated_of_whole(resolved.text, resolved.entry, query)
+            ):
                 return resolved
             return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
         lead = new.candidates[0] if new.candidates else None
@@ -743,17 +747,16 @@ class Matcher:
             return frozenset()
         return self._one_side_entries
 
-    def _stated_of_whole(self, resolved: Decision, new: _Query) -> bool:
+    def _stated_of_whole(self, whole_text: str, entry: Entry, new: _Query) -> bool:
         """Whether the new part points back ("it", "that") and the fact it asks is stated of what the whole names.
 
         "When did it happen" after the Sino-Soviet split: "it" is the split, which a cited passage dates;
         "and when did the invasion start" names a subject of its own.
         """
-        assert resolved.entry is not None
         if not refers_back(new.text):
             return False
-        whole = replace(self._query(resolved.text, (resolved.text,)), factual=new.factual)
-        return self._states(whole, self._position[resolved.entry.id])
+        whole = replace(self._query(whole_text, (whole_text,)), factual=new.factual)
+        return self._states(whole, self._position[entry.id])
 
     def _one_sided(self, previous: str, swapped: str) -> frozenset[int]:
         """The entries whose title names only the side the swapped question no longer asks about.
@@ -993,7 +996,7 @@ class Matcher:
 
         "What caused the Sino-Soviet split" shares every word with the entry
         on the split; only a curated "not answered" phrasing tells it apart.
-        Only phrasings sharing a term with the question are compared.
+        Only phrasings sharing a term with the question are compared; with ``own``, only the best entry's.
         """
         if Reason.CLOSER_TO_NOT_ANSWERED.value in self._without:
             return False
