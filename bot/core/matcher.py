@@ -666,7 +666,7 @@ class Matcher:
             # The new part alone, without its opening: "same story with energy?" adds only "energy".
             own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
             decision = self._new_part_stands(decision, own or self._decide((new_part,)))
-        side = side_asked(question)
+        side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
         if side is not None and Reason.SIDE.value not in self._without:
             decision = self._one_side(decision, side)
         if (
@@ -697,6 +697,11 @@ class Matcher:
         position = self._position[entry.id]
         candidate = self._with_verbatim(query, self._features(query, position, self._best_overlaps(query)))
         return self._closer_to_declined(query, candidate, own=True)
+
+    def _only_a_side(self, new_part: str) -> str | None:
+        """The side word a new part names and nothing else ("and specifically for Putin?"), if that is all it is."""
+        words = [word for word in self._analyzer.text(without_specifics(new_part)).split() if word not in STOPWORDS]
+        return words[0] if len(words) == 1 and words[0] in self._side_of else None
 
     def _one_side(self, resolved: Decision, side: str) -> Decision:
         """ "Xi's side" of the point just made: the entry that came close whose title names that side alone.

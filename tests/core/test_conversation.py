@@ -351,7 +351,10 @@ def test_the_new_part_is_read_without_its_opening(matcher: Matcher) -> None:
     assert (kind, entry, follow_up_of) == ("answer", "energy-deals", "infrastructure-projects")
 
 
-@pytest.mark.parametrize("then", ["can you expand on xi's side", "tell me more about xi's side", "and xi's part?"])
+@pytest.mark.parametrize(
+    "then",
+    ["can you expand on xi's side", "tell me more about xi's side", "and xi's part?", "and specifically for xi?"],
+)
 def test_one_sides_part_of_a_point_about_both_is_the_entry_about_that_side(matcher: Matcher, then: str) -> None:
     """After an answer about what each leader gains at home, "Xi's side" asks what Xi gains."""
     [first, (kind, entry, follow_up_of)] = talk(matcher, "how does each leader use the relationship back home", then)
