@@ -5,13 +5,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 from bot.core.calibration import FEATURES
 from bot.core.loader import load_knowledge
 from tests.conftest import FIXTURES, run_cli
 
 
+def _shorten_tune(knowledge: Path, questions: int) -> None:
+    """The copy's tune part cut to its first ``questions`` of each kind: enough to fit on, quicker to."""
+    path = knowledge / "eval.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for kind in ("in_scope", "out_of_scope"):
+        data["tune"][kind] = data["tune"][kind][:questions]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
 def test_calibrate_replaces_a_stale_calibration_with_one_that_validates(knowledge_copy: Path) -> None:
     """A calibration missing a signal (the matcher gained one) is refused by validate; calibrate writes a valid one."""
+    _shorten_tune(knowledge_copy, 300)
     shutil.copy(FIXTURES / "broken" / "calibration-missing-feature.yaml", knowledge_copy / "calibration.yaml")
     assert run_cli("validate", str(knowledge_copy)).returncode == 1
 
