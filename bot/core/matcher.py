@@ -144,6 +144,7 @@ RULES = frozenset(
     {
         "message-parts",  # set chat manners aside before matching
         "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
+        "inherited-fact",  # an elliptical new part asks the fact the question before asked
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -298,6 +299,15 @@ def _came_close(candidate: Candidate) -> bool:
 
 
 FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value})
+
+# The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
+INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how long"})
+
+# A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
+_ASKS_ITSELF = re.compile(
+    r"\b(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|"
+    r"has|have|had)\b"
+)
 
 # The guards a follow-up's new part is declined for: a single word is what an elliptical follow-up is.
 FACT_GUARDS = frozenset(
@@ -665,7 +675,8 @@ class Matcher:
         ):
             # The new part alone, without its opening: "same story with energy?" adds only "energy".
             own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
-            decision = self._new_part_stands(decision, own or self._decide((new_part,)))
+            asked = factual_kind(self._analyzer.text(_opening(last.question)))
+            decision = self._new_part_stands(decision, own or self._decide((new_part,)), asked)
         side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
         if side is not None and Reason.SIDE.value not in self._without:
             decision = self._one_side(decision, side)
@@ -715,7 +726,7 @@ class Matcher:
                 return replace(resolved, reason=Reason.SIDE, entry=entry, score=round(candidate.score, 1))
         return resolved
 
-    def _new_part_stands(self, resolved: Decision, new: Decision) -> Decision:
+    def _new_part_stands(self, resolved: Decision, new: Decision, asked: str | None = None) -> Decision:
         """The follow-up's decision, unless the entry it resolved to does not answer what the new part adds.
 
         When that entry explains none of the new part's words, only the previous question's words
@@ -725,16 +736,26 @@ class Matcher:
         if resolved.entry is None or not new.candidates:
             return resolved  # words the knowledge base never uses: only the whole can be matched
         query = self._query(new.text, (new.text,))
+        inherited = (
+            asked in INHERITED_FACTS and not _ASKS_ITSELF.search(query.text) and "inherited-fact" not in self._without
+        )
+        if inherited:
+            # "What year was Crimea", then "and the Ukraine invasion?": the new part asks the year of the invasion.
+            query = replace(query, factual=asked)
         if not self._unrelated(new, resolved.entry):
             # "Which pipeline?" still asks *which*: the new part's own guards hold against the entry.
             own = next((item for item in new.candidates if item.id == resolved.entry.id), None)
-            if (
-                own is None
-                or self._guard(query, own) not in FACT_GUARDS
-                or self._stated_of_whole(resolved.text, resolved.entry, query)
-            ):
+            if own is None:
                 return resolved
-            return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
+            if inherited:
+                # The entry answers only if a cited passage states that fact of what the new part names,
+                # however closely a curated phrasing words the new part ("invasion of Ukraine").
+                stands = self._states(query, own.position)
+            else:
+                stands = self._guard(query, own) not in FACT_GUARDS or self._stated_of_whole(
+                    resolved.text, resolved.entry, query
+                )
+            return resolved if stands else replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
         lead = new.candidates[0] if new.candidates else None
         if lead is not None and _came_close(lead):
             entry = self.knowledge.entries[lead.position]

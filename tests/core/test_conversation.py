@@ -214,6 +214,28 @@ def test_a_fact_asked_of_what_it_points_back_at_is_answered_when_a_passage_state
     assert entry == expected
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        # A passage gives the count of meetings as well as of visits.
+        ("how many times has xi visited russia", "and the meetings overall?", "meeting-count"),
+        # It dates the annexation, not the invasion, however closely "invasion of ukraine" is curated.
+        ("when did russia annex crimea", "and the invasion of ukraine?", None),
+        ("what year was crimea", "and the ukraine invasion?", None),
+        # A question of its own ("does that mean…") is not asked for a count.
+        ("how many meetings since 2013", "does that mean they're close", "personal-friendship"),
+    ],
+)
+def test_an_elliptical_new_part_asks_the_fact_the_question_before_asked(
+    matcher: Matcher, first: str, then: str, expected: str | None
+) -> None:
+    """After "when…" or "how many…", "and the invasion?" asks it of the invasion: answered only where a passage
+    states it of that."""
+    [_, (_, entry, _)] = talk(matcher, first, then)
+
+    assert entry == expected
+
+
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
     """ "and what separates them" after their common traits: the entry on their differing goals, not the traits."""
     [_, answer] = talk(
