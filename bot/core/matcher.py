@@ -145,6 +145,7 @@ RULES = frozenset(
         "message-parts",  # set chat manners aside before matching
         "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
+        "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -658,9 +659,8 @@ class Matcher:
             return replace(alone, answer=answer, matched=last.question)
         new_part = fragment(question)
         swapped = self._swapped(last.question, new_part)
-        decision = alone.decision
-        if swapped is None and decision is not None and _names_its_topic(alone) and self._unrelated(decision, previous):
-            return None  # "what about sanctions?" names a topic of its own, one the last answer says nothing of
+        if self._stands_alone(alone, new_part, previous, swapped):
+            return None
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
         resolved = " ".join(sentences)
@@ -695,6 +695,22 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _stands_alone(self, alone: Explanation, new_part: str, previous: Entry, swapped: str | None) -> bool:
+        """Whether an elliptical-looking message is a question of its own, to be answered on its own.
+
+        "What about sanctions?" names a topic of its own, one the last answer says nothing of;
+        "but isn't Russia a big military power" is a whole question, answered alone, that points back at nothing.
+        """
+        decision = alone.decision
+        if swapped is None and decision is not None and _names_its_topic(alone) and self._unrelated(decision, previous):
+            return True
+        return (
+            alone.answer.entry is not None
+            and _ASKS_ITSELF.match(new_part) is not None
+            and not refers_back(new_part)
+            and "whole-question" not in self._without
+        )
 
     def _left_open(self, new_part: str, entry: Entry) -> bool:
         """Whether a follow-up's new part, read alone, is closer to one of ``entry``'s "not answered" lines than to it.

@@ -236,6 +236,30 @@ def test_an_elliptical_new_part_asks_the_fact_the_question_before_asked(
     assert entry == expected
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected", "follows_up"),
+    [
+        # A whole question after "but" or "and", answered alone: not bent towards the last answer.
+        (
+            "is china stronger militarily than russia now?",
+            "but isnt russia a big military power",
+            "russia-economy",
+            False,
+        ),
+        ("what do they have in common then", "and where do they differ", "long-term-goals", False),
+        # One that points back at the answer ("is that…") is still read against it.
+        ("how does the relationship look from the outside?", "and is that the real picture?", "public-image", True),
+    ],
+)
+def test_a_whole_question_opening_with_and_or_but_is_answered_on_its_own(
+    matcher: Matcher, first: str, then: str, expected: str, follows_up: bool
+) -> None:
+    [_, (_, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert entry == expected
+    assert (follow_up_of is not None) is follows_up
+
+
 def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(matcher: Matcher) -> None:
     """ "and what separates them" after their common traits: the entry on their differing goals, not the traits."""
     [_, answer] = talk(
