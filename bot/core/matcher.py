@@ -758,19 +758,16 @@ class Matcher:
         if inherited:
             # "What year was Crimea", then "and the Ukraine invasion?": the new part asks the year of the invasion.
             query = replace(query, factual=asked)
+        if query.factual and self._stated_of_whole(resolved.text, resolved.entry, query):
+            return resolved  # "what year was that": "that" is what the question before named, which a passage dates
         if not self._unrelated(new, resolved.entry):
             # "Which pipeline?" still asks *which*: the new part's own guards hold against the entry.
             own = next((item for item in new.candidates if item.id == resolved.entry.id), None)
             if own is None:
                 return resolved
-            if inherited:
-                # The entry answers only if a cited passage states that fact of what the new part names,
-                # however closely a curated phrasing words the new part ("invasion of Ukraine").
-                stands = self._states(query, own.position)
-            else:
-                stands = self._guard(query, own) not in FACT_GUARDS or self._stated_of_whole(
-                    resolved.text, resolved.entry, query
-                )
+            # An inherited fact is answered only if a cited passage states it of what the new part names,
+            # however closely a curated phrasing words the new part ("invasion of Ukraine").
+            stands = self._states(query, own.position) if inherited else self._guard(query, own) not in FACT_GUARDS
             return resolved if stands else replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
         lead = new.candidates[0] if new.candidates else None
         if lead is not None and _came_close(lead):

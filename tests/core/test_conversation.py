@@ -202,6 +202,8 @@ def test_a_follow_up_the_answering_entry_leaves_open_is_declined(
     [
         # "it" is the split, which a cited passage dates to the 1960s.
         ("what is the sino-soviet split", "when did it happen", "sino-soviet-split"),
+        # "that" is the taking of Crimea, dated 2014, though the entry never says "year".
+        ("what happened to russia after it took crimea", "what year was that", "crimea-and-ukraine"),
         # The invasion is a subject of its own; the passage dates the annexation, not it.
         ("when did russia annex crimea", "and when did the ukraine invasion start", None),
     ],
