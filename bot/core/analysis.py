@@ -237,9 +237,16 @@ class WordSet:
         self._hashes = np.unique(np.fromiter((hash(word) for word in words), dtype=np.int64))
 
     def union(self, other: WordSet) -> WordSet:
-        joined = WordSet(())
-        joined._hashes = np.union1d(self._hashes, other._hashes)
-        return joined
+        return self._of(np.union1d(self._hashes, other._hashes))
+
+    def difference(self, other: WordSet) -> WordSet:
+        return self._of(np.setdiff1d(self._hashes, other._hashes, assume_unique=True))
+
+    @staticmethod
+    def _of(hashes: np.ndarray) -> WordSet:
+        words = WordSet(())
+        words._hashes = hashes
+        return words
 
     def __contains__(self, word: object) -> bool:
         target = hash(word)
@@ -254,11 +261,10 @@ class WordSet:
 def _word_lists() -> tuple[WordSet, WordSet]:
     """English words and proper nouns, lower-cased, from SCOWL's American English words as capitalised in
     the dictionary (Debian's wamerican; see its COPYRIGHT)."""
-    dictionary = "english-words.txt.gz"
-    common = WordSet(word for word in _resource_words(dictionary) if word.islower())
-    capitalised = (word.lower() for word in _resource_words(dictionary) if not word.islower())
-    names = WordSet(word for word in capitalised if word not in common)
-    return common.union(names), names
+    words = _resource_words("english-words.txt.gz")
+    common = WordSet(word for word in words if word.islower())
+    capitalised = WordSet(word.lower() for word in words if not word.islower())
+    return common.union(capitalised), capitalised.difference(common)
 
 
 def english_words() -> WordSet:
