@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from numpy.typing import ArrayLike
 from rapidfuzz import fuzz, process
 
 from bot.core.analysis import (
@@ -221,15 +220,21 @@ class Candidate:
     position: int
 
 
-def _blend(similarity: ArrayLike, coverage: float, labels: float) -> float:
-    return float(100 * (0.55 * np.asarray(similarity) + 0.25 * coverage + 0.2 * labels))
+def _blend(similarity: float, coverage: float, labels: float) -> float:
+    return 100 * (0.55 * similarity + 0.25 * coverage + 0.2 * labels)
 
 
-def _similarity(overlap: ArrayLike, verbatim: ArrayLike) -> np.ndarray:
-    """How close a question is to curated phrasings, 0–1, from shared terms and from word order (elementwise)."""
+def _similarity(overlap: float, verbatim: float) -> float:
+    """How close a question is to curated phrasings, 0–1, from shared terms and from word order."""
     # Plain ratio keeps word order, so "what does China get from Russia"
     # and "what does Russia get from China" stay apart.
-    return 0.7 * np.maximum(overlap, verbatim) + 0.3 * np.asarray(verbatim)
+    return 0.7 * max(overlap, verbatim) + 0.3 * verbatim
+
+
+def _similarities(overlaps: np.ndarray, verbatims: np.ndarray) -> np.ndarray:
+    """``_similarity`` elementwise, for many phrasings at once."""
+    similarities: np.ndarray = 0.7 * np.maximum(overlaps, verbatims) + 0.3 * verbatims
+    return similarities
 
 
 def _sufficient(best: Candidate, margin: float) -> tuple[tuple[Reason, bool], ...]:
@@ -1049,7 +1054,7 @@ class Matcher:
         texts = self._declined_texts[touched]
         verbatim = process.cdist([query.text], texts, scorer=fuzz.ratio, dtype=np.float64)[0] / 100
         target = _similarity(best.overlap, best.verbatim) + DECLINED_MARGIN
-        return bool(_similarity(overlaps[touched], verbatim).max() >= target)
+        return bool(_similarities(overlaps[touched], verbatim).max() >= target)
 
     def _states(self, query: _Query, position: int) -> bool:
         """Whether a cited passage of the entry states the year or count asked, of what the question names.
@@ -1155,10 +1160,15 @@ class Matcher:
         for weight, positions in rare or postings:
             for position in positions:
                 hits[position] += weight
+        # Only entries sharing at least as much as the last one kept can be kept.
+        ranked = sorted(hits, key=hits.__getitem__, reverse=True)
+        if len(ranked) > CANDIDATES:
+            cutoff = hits[ranked[CANDIDATES - 1]]
+            ranked = [position for position in ranked if hits[position] >= cutoff]
         # Among entries sharing as much, those whose title or keywords hold the terms come first:
         # "who is the author of this thing" shares "author" with many entries, and names one.
-        labelled = {position: len(self._labels[position] & query.weights.keys()) for position in hits}
-        return sorted(hits, key=lambda position: (-hits[position], -labelled[position], position))[:CANDIDATES]
+        labelled = {position: len(self._labels[position] & query.weights.keys()) for position in ranked}
+        return sorted(ranked, key=lambda position: (-hits[position], -labelled[position], position))[:CANDIDATES]
 
     def _features(self, query: _Query, position: int, overlaps: list[float]) -> Candidate:
         terms, labels = self._terms[position], self._labels[position]
@@ -1172,8 +1182,8 @@ class Matcher:
             if term in labels:
                 label_weight += weight
         overlap = overlaps[position]
-        score = _blend(overlap, evidence / query.total, label_weight / query.total)
         coverage, labels_share = evidence / query.total, label_weight / query.total
+        score = _blend(overlap, coverage, labels_share)
         entry_id = self.knowledge.entries[position].id
         return Candidate(entry_id, score, coverage, evidence, labels_share, overlap, strong, shared, 0.0, position)
 
@@ -1187,8 +1197,20 @@ class Matcher:
     def _with_verbatim(self, query: _Query, item: Candidate) -> Candidate:
         closest = process.extractOne(query.text, self._phrasing_texts[item.position], scorer=fuzz.ratio)
         verbatim = closest[1] / 100 if closest else 0.0
-        similarity = _similarity(item.overlap, verbatim)
-        return replace(item, score=_blend(similarity, item.coverage, item.labels), verbatim=verbatim)
+        score = _blend(_similarity(item.overlap, verbatim), item.coverage, item.labels)
+        # Built anew, not with dataclasses.replace: this runs for every finalist of every question.
+        return Candidate(
+            item.id,
+            score,
+            item.coverage,
+            item.evidence,
+            item.labels,
+            item.overlap,
+            item.strong,
+            item.shared,
+            verbatim,
+            item.position,
+        )
 
     def _suggestions(self, ranked: list[Candidate], chosen: Entry | None) -> tuple[Suggestion, ...]:
         """Entries that came close, best first: the others worth offering besides (or instead of) an answer."""
