@@ -109,6 +109,17 @@ def refers_back(text: str) -> bool:
     return bool(_BACK_REFERENCE.search(normalise(text)))
 
 
+# A person or a group named before ("who is he", "what do they want"), or the rest of the message
+# taken as a claim to check ("my friend says they are close. does the essay agree?").
+_LEANS_ON = re.compile(r"\b(?:he|him|his|she|her|they|them|their|its|agree|disagree|true|right|correct|accurate)\b")
+
+
+def leans_on_context(text: str) -> bool:
+    """Whether a sentence needs the sentences around it to be understood: it refers back, names
+    someone only by a pronoun, or asks whether what was said is so."""
+    return refers_back(text) or bool(_LEANS_ON.search(normalise(text)))
+
+
 def asks_specifics(text: str) -> bool:
     """Whether a message asks for more precision or examples than a general answer gives."""
     return bool(_SPECIFICS.search(normalise(text)))

@@ -53,6 +53,7 @@ from bot.core.conversation import (
     asks_specifics,
     follow_up_kind,
     fragment,
+    leans_on_context,
     refers_back,
     side_asked,
     without_specifics,
@@ -145,6 +146,7 @@ RULES = frozenset(
         "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
         "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
+        "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -289,6 +291,11 @@ def _names_its_topic(alone: Explanation) -> bool:
         return False
     candidates = alone.decision.candidates
     return alone.decision.reason is Reason.EXACT or (bool(candidates) and candidates[0].labels >= NAMED_TOPIC)
+
+
+def _asked_terms(decision: Decision) -> list[str]:
+    """The meaningful terms a decided text asks about, words like "essay" left out."""
+    return [term for term, weight in decision.weights.items() if weight and term not in GENERIC]
 
 
 def _came_close(candidate: Candidate) -> bool:
@@ -915,11 +922,13 @@ class Matcher:
             return replace(focus, reason=Reason.ASKING_SENTENCE)
         if whole.entry is None or Reason.ASKED_ELSEWHERE.value in self._without:
             return whole
-        # Context never carries a question that its asking sentence, alone, is declined for,
-        # nor one about something else entirely.
+        # Context never carries a question that its asking sentence, alone, is declined for, nor a question of
+        # its own about something else; a sentence leaning on the rest ("is he right?") is not one of its own.
         if focus.reason in VETOES:
             return replace(whole, entry=None, reason=focus.reason)
-        if self._unrelated(focus, whole.entry):
+        if not leans_on_context(focus.text) and (
+            self._unrelated(focus, whole.entry) or self._asks_apart(focus, whole.entry)
+        ):
             return replace(whole, entry=None, reason=Reason.ASKED_ELSEWHERE)
         return whole
 
@@ -1026,8 +1035,19 @@ class Matcher:
     def _unrelated(self, focus: Decision, entry: Entry) -> bool:
         """Whether the asking sentence has meaningful words and the entry explains none of them."""
         terms = self._terms[self._position[entry.id]]
-        asked = [term for term, weight in focus.weights.items() if weight and term not in GENERIC]
+        asked = _asked_terms(focus)
         return bool(asked) and not any(term in terms for term in asked)
+
+    def _asks_apart(self, focus: Decision, entry: Entry) -> bool:
+        """Whether the asking sentence is a whole question of its own, declined alone, whose best entry is not
+        ``entry``: "I finally read the whole article last night. what time is it" is not about the conclusion."""
+        return (
+            focus.entry is None
+            and "own-question" not in self._without
+            and _INTERROGATIVE.match(focus.analysed) is not None
+            and bool(_asked_terms(focus))
+            and (not focus.candidates or focus.candidates[0].id != entry.id)
+        )
 
     def _whole_closer_to_declined(self, sentences: tuple[str, ...], whole: Decision, focus: Decision) -> bool:
         """Whether a whole message is closer to a question the essay leaves open than its asking sentence

@@ -315,6 +315,38 @@ def test_the_asking_sentence_must_pass_every_guard(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize(
+    "context",
+    [
+        "I have to summarise this essay for my class.",
+        "So I finally read the last part of the article.",
+        "I'm stuck on the main argument for my seminar.",
+    ],
+)
+@pytest.mark.parametrize("question", ["what languages does putin speak?", "did the author win any prizes?"])
+def test_context_does_not_answer_a_whole_question_of_its_own(matcher: Matcher, context: str, question: str) -> None:
+    """A sentence about the asker that matches an entry does not answer an unrelated question after it."""
+    message = f"{context} {question}"
+    without = Matcher(matcher.knowledge, without={"own-question"})
+
+    assert without.ask(message).answered  # the context alone would have answered it
+    answer = matcher.ask(message)
+    assert (answer.answered, answer.reason) == (False, "asked-elsewhere")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My cousin says Russia is just China's junior partner now. is he right?",
+        "My cousin says Russia is just China's junior partner now. does the essay agree?",
+        "I read the essay's bit about Dr. Saleem. who is he?",
+    ],
+)
+def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher, message: str) -> None:
+    """"Is he right?", "does the essay agree?": the claim before it is what is asked about."""
+    assert matcher.ask(message).answered
+
+
+@pytest.mark.parametrize(
     ("message", "expected"),
     [
         (  # the sentence that asks is answered when the whole message points the same way
