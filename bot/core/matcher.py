@@ -58,7 +58,7 @@ from bot.core.conversation import (
     side_asked,
     without_specifics,
 )
-from bot.core.message import Message, Part, PartKind, read_message
+from bot.core.message import Message, Part, PartKind, about_the_asker, read_message
 from bot.core.model import Citation, Entry, KnowledgeBase
 from bot.core.replies import requested_paragraph, small_talk_reply
 from bot.core.text import MAX_QUESTION_CHARS, normalise, tokens
@@ -147,6 +147,7 @@ RULES = frozenset(
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
         "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
+        "about-the-asker",  # chat manners around statements about the asker, naming no topic, are small talk
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -500,6 +501,8 @@ class Matcher:
         self._terms = [item.terms for item in analysed]
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
+        # What the entries are about: the terms of their titles and keywords, words like "essay" aside.
+        self._topics = frozenset(term for labels in self._labels for term in labels) - GENERIC
         # The words for the sides ("china", "xi"…), and those each entry's title names: "What Xi gains" is one-sided.
         self._side_words = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
         self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
@@ -871,7 +874,7 @@ class Matcher:
             if whole in self._exact:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
                 return Explanation(_answer(message, decision), read, decision, None, read.text)
-        if read.small_talk:
+        if read.small_talk or self._only_about_the_asker(read):
             talk = Answer(
                 message, None, 0.0, reason=Reason.SMALL_TALK.value, reply=small_talk_reply(read, self.knowledge)
             )
@@ -887,6 +890,18 @@ class Matcher:
         focus = self._decide((sentence,), decision.candidates[0].id if decision.candidates else None)
         settled = self._settle(sentences, decision, focus)
         return Explanation(_answer(message, settled), read, decision, focus, settled.text)
+
+    def _only_about_the_asker(self, read: Message) -> bool:
+        """Whether chat manners surround nothing but statements about the asker that name no topic of the
+        knowledge base: "I'm reading this essay for class. thanks bot" is small talk, not a question."""
+        return (
+            read.chatty
+            and "about-the-asker" not in self._without
+            and all(
+                about_the_asker(sentence) and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
+                for sentence in read.questions
+            )
+        )
 
     def _starts_sentence(self, word: str) -> bool:
         """Whether a capitalised word run on after another sentence begins one (see read_message)."""

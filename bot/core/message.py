@@ -56,6 +56,23 @@ class Message:
     def has(self, kind: PartKind) -> bool:
         return any(part.kind is kind for part in self.parts)
 
+    @property
+    def chatty(self) -> bool:
+        """Whether it greets, thanks, says goodbye or asks about the bot, besides anything else."""
+        return any(part.kind in _CHAT for part in self.parts)
+
+
+_CHAT = frozenset({PartKind.GREETING, PartKind.THANKS, PartKind.HELP})
+# "I'm reading this for class", "we just finished part one": the asker speaking of themselves.
+_FIRST_PERSON = re.compile(r"(?:(?:so|and|but|well) )?(?:i|we|my|our)\b")
+_QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|why|how|which|when|where)\b")
+
+
+def about_the_asker(sentence: str) -> bool:
+    """Whether a sentence is a statement about the one who writes it, asking nothing: no "?", no question word."""
+    words = normalise(sentence)
+    return "?" not in sentence and bool(_FIRST_PERSON.match(words)) and not _QUESTION_WORD.search(words)
+
 
 def alternation(phrases: str) -> str:
     """A regex alternation of comma-separated phrases, longest first; a space matches any run of spaces."""

@@ -378,6 +378,27 @@ def test_small_talk_is_never_answered(matcher: Matcher, message: str) -> None:
     assert (answer.answered, answer.reason, answer.suggestions) == (False, "small-talk", ())
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I just finished the essay for my seminar, thanks!",
+        "my book club starts this piece tonight. cheers bot",
+        "I am reading the essay for class. gm",
+    ],
+)
+def test_chat_around_a_statement_about_the_asker_is_small_talk(matcher: Matcher, message: str) -> None:
+    """Telling the bot what you are reading, with a greeting or thanks, asks nothing: no citation."""
+    assert Matcher(matcher.knowledge, without={"about-the-asker"}).ask(message).answered  # what it was before
+
+    answer = matcher.ask(message)
+    assert (answer.kind, answer.reason) == ("small_talk", "small-talk")
+
+
+def test_a_statement_about_the_asker_naming_a_topic_is_still_read_as_asking(matcher: Matcher) -> None:
+    """"I'm stuck on the Central Asia part": a statement that names a point of the essay asks about it."""
+    assert answered_id(matcher, "hey! I'm stuck on the central asia part") == "central-asia"
+
+
 def test_every_answer_names_its_reason(matcher: Matcher) -> None:
     """The reason is one of the stable names, answering for answers and declining for declines."""
     for question in ("who is the dominant partner", "whos stronger economicaly", "korea", "hi", "what do they gain"):
