@@ -147,7 +147,7 @@ RULES = frozenset(
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
         "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
-        "about-the-asker",  # chat manners around statements about the asker, naming no topic, are small talk
+        "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -501,8 +501,6 @@ class Matcher:
         self._terms = [item.terms for item in analysed]
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
         self._labels = [item.labels for item in analysed]
-        # What the entries are about: the terms of their titles and keywords, words like "essay" aside.
-        self._topics = frozenset(term for labels in self._labels for term in labels) - GENERIC
         # The words for the sides ("china", "xi"…), and those each entry's title names: "What Xi gains" is one-sided.
         self._side_words = frozenset(knowledge.counterparts) | frozenset(knowledge.counterparts.values())
         self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
@@ -511,6 +509,8 @@ class Matcher:
         self._one_side_entries = frozenset(
             position for position, sides in enumerate(self._sides) if len({self._side_of[side] for side in sides}) == 1
         )
+        # What the entries are about: the terms of their titles and keywords, words like "essay" aside.
+        self._topics = frozenset(term for labels in self._labels for term in labels) - GENERIC
         self._postings = _postings(self._terms)
         self._phrasings = [
             self._phrasing(position, text) for position, item in enumerate(analysed) for text in item.phrasings
@@ -882,7 +882,7 @@ class Matcher:
         number = requested_paragraph(read.question, self.knowledge)
         if number is not None:
             return Explanation(self._paragraph(message, number), read, None, None)
-        sentences = _meaningful(read)
+        sentences = self._asked(read)
         decision = self._decide(sentences)
         sentence = _asking_sentence(sentences)
         if sentence is None or {Reason.ASKING_SENTENCE.value, Reason.ASKED_ELSEWHERE.value} <= self._without:
@@ -892,15 +892,27 @@ class Matcher:
         return Explanation(_answer(message, settled), read, decision, focus, settled.text)
 
     def _only_about_the_asker(self, read: Message) -> bool:
-        """Whether chat manners surround nothing but statements about the asker that name no topic of the
-        knowledge base: "I'm reading this essay for class. thanks bot" is small talk, not a question."""
+        """Whether chat manners surround nothing but statements about the asker: "I'm reading this essay for
+        class. thanks bot" is small talk, not a question."""
+        return read.chatty and all(self._about_the_asker(sentence) for sentence in read.questions)
+
+    def _asked(self, read: Message) -> tuple[str, ...]:
+        """The sentences to match: the meaningful ones, less statements about the asker when others remain.
+
+        "Asking because I have to present on it Monday" says why the question is asked, not what: set
+        aside, it cannot pull the question towards the entry that happens to share its words.
+        """
+        sentences = _meaningful(read)
+        asked = tuple(sentence for sentence in sentences if not self._about_the_asker(sentence))
+        return asked or sentences
+
+    def _about_the_asker(self, sentence: str) -> bool:
+        """A statement about the asker that names no topic of the knowledge base: "I'm stuck on the Central Asia
+        part" names one, and asks about it."""
         return (
-            read.chatty
-            and "about-the-asker" not in self._without
-            and all(
-                about_the_asker(sentence) and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
-                for sentence in read.questions
-            )
+            "about-the-asker" not in self._without
+            and about_the_asker(sentence)
+            and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
         )
 
     def _starts_sentence(self, word: str) -> bool:

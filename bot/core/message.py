@@ -63,15 +63,15 @@ class Message:
 
 
 _CHAT = frozenset({PartKind.GREETING, PartKind.THANKS, PartKind.HELP})
-# "I'm reading this for class", "we just finished part one": the asker speaking of themselves.
-_FIRST_PERSON = re.compile(r"(?:(?:so|and|but|well) )?(?:i|we|my|our)\b")
+# "I'm reading this for class", "Asking because I have to present on Monday": the asker speaking of themselves.
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|we|us|our)\b")
 _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|why|how|which|when|where)\b")
 
 
 def about_the_asker(sentence: str) -> bool:
     """Whether a sentence is a statement about the one who writes it, asking nothing: no "?", no question word."""
     words = normalise(sentence)
-    return "?" not in sentence and bool(_FIRST_PERSON.match(words)) and not _QUESTION_WORD.search(words)
+    return "?" not in sentence and bool(_FIRST_PERSON.search(words)) and not _QUESTION_WORD.search(words)
 
 
 def alternation(phrases: str) -> str:

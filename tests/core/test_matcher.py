@@ -342,7 +342,7 @@ def test_context_does_not_answer_a_whole_question_of_its_own(matcher: Matcher, c
     ],
 )
 def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher, message: str) -> None:
-    """"Is he right?", "does the essay agree?": the claim before it is what is asked about."""
+    """ "Is he right?", "does the essay agree?": the claim before it is what is asked about."""
     assert matcher.ask(message).answered
 
 
@@ -388,14 +388,31 @@ def test_small_talk_is_never_answered(matcher: Matcher, message: str) -> None:
 )
 def test_chat_around_a_statement_about_the_asker_is_small_talk(matcher: Matcher, message: str) -> None:
     """Telling the bot what you are reading, with a greeting or thanks, asks nothing: no citation."""
-    assert Matcher(matcher.knowledge, without={"about-the-asker"}).ask(message).answered  # what it was before
+    assert Matcher(matcher.knowledge, without={"about-the-asker"}).ask(message).kind != "small_talk"
 
     answer = matcher.ask(message)
     assert (answer.kind, answer.reason) == ("small_talk", "small-talk")
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("sanctions impact", "sanctions"), ("belt and road", "belt-and-road"), ("central asia rivalry", "central-asia")],
+)
+@pytest.mark.parametrize(
+    "about_the_asker", ["Sorry, my English is not so good.", "We have a quiz on it tomorrow morning."]
+)
+def test_a_statement_about_the_asker_is_set_aside(
+    matcher: Matcher, question: str, expected: str, about_the_asker: str
+) -> None:
+    """A keyword query followed by a sentence about the asker is answered as the query alone."""
+    message = f"{question} {about_the_asker}"
+    assert not Matcher(matcher.knowledge, without={"about-the-asker"}).ask(message).answered  # what it was before
+
+    assert answered_id(matcher, message) == expected
+
+
 def test_a_statement_about_the_asker_naming_a_topic_is_still_read_as_asking(matcher: Matcher) -> None:
-    """"I'm stuck on the Central Asia part": a statement that names a point of the essay asks about it."""
+    """ "I'm stuck on the Central Asia part": a statement that names a point of the essay asks about it."""
     assert answered_id(matcher, "hey! I'm stuck on the central asia part") == "central-asia"
 
 
