@@ -1033,11 +1033,13 @@ class Matcher:
         """The rule that declines the question whatever the scores, if one applies."""
         short = len(query.weights) <= NAMED_QUESTION_TERMS
         close = best.verbatim >= VERBATIM
+        calibrated = self.knowledge.calibration is not None and Reason.CALIBRATED.value not in self._without
         guards = (
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
             (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),
-            # "Does Putin really do judo": what it asks is in words the essay never uses.
-            (Reason.MOSTLY_UNUSED_WORDS, query.foreign >= FOREIGN_SHARE and not close),
+            # "Does Putin really do judo": what it asks is in words the essay never uses. A calibration
+            # weighs that share itself ("foreign"), and declines such questions without the guard.
+            (Reason.MOSTLY_UNUSED_WORDS, not calibrated and query.foreign >= FOREIGN_SHARE and not close),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
             (Reason.FACT_ON_UNUSED_WORD, bool(query.factual) and query.unused and short and not close),
             (

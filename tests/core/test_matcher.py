@@ -416,6 +416,17 @@ def test_a_statement_about_the_asker_naming_a_topic_is_still_read_as_asking(matc
     assert answered_id(matcher, "hey! I'm stuck on the central asia part") == "central-asia"
 
 
+@pytest.mark.parametrize("question", ["does putin really do judo", "is russia good at hockey"])
+def test_words_the_essay_never_uses_are_weighed_by_the_calibration(matcher: Matcher, question: str) -> None:
+    """A question mostly in words the essay never uses is declined: by its own guard without a
+    calibration, by the calibration (which weighs their share) with one."""
+    uncalibrated = Matcher(replace(matcher.knowledge, calibration=None)).ask(question)
+    calibrated = matcher.ask(question)
+
+    assert (uncalibrated.answered, uncalibrated.reason) == (False, "mostly-unused-words")
+    assert (calibrated.answered, calibrated.reason) == (False, "too-little-evidence")
+
+
 def test_every_answer_names_its_reason(matcher: Matcher) -> None:
     """The reason is one of the stable names, answering for answers and declining for declines."""
     for question in ("who is the dominant partner", "whos stronger economicaly", "korea", "hi", "what do they gain"):
