@@ -899,8 +899,8 @@ class Matcher:
     def _asked(self, read: Message) -> tuple[str, ...]:
         """The sentences to match: the meaningful ones, less statements about the asker when others remain.
 
-        "Asking because I have to present on it Monday" says why the question is asked, not what: set
-        aside, it cannot pull the question towards the entry that happens to share its words.
+        "My dad and I argued about this at dinner" says why the question is asked, not what: set aside,
+        it cannot pull the question towards an entry that happens to share its words.
         """
         sentences = _meaningful(read)
         asked = tuple(sentence for sentence in sentences if not self._about_the_asker(sentence))

@@ -63,7 +63,7 @@ class Message:
 
 
 _CHAT = frozenset({PartKind.GREETING, PartKind.THANKS, PartKind.HELP})
-# "I'm reading this for class", "Asking because I have to present on Monday": the asker speaking of themselves.
+# "I'm reading this for class", "My dad and I argued about this": the asker speaking of themselves.
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|we|us|our)\b")
 _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|why|how|which|when|where)\b")
 
