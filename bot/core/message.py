@@ -156,7 +156,13 @@ _TRAILING_TAGS = re.compile(rf"(?:\s*(?:{_EDGE}|\b(?:{_TAGS})\b))+$")
 _TAIL_CHARS = 120  # longer than any run of chat manners at the end of a sentence
 _TAGGED_MIN_WORDS = 3  # "who is right" asks who is right; "same worldview right" asks if they share one
 _GREETING = re.compile(rf"^(?:{_GREETINGS})\b")
-_HELP_SENTENCE = re.compile(rf"(?:{_HELP})")
+# "Are you a bot or a real person?": asking what the bot is, in any order of the alternatives.
+_WHAT_IT_IS = alternation("bot, chatbot, robot, ai, machine, program, human, person, real person, actual person, real")
+_ASKS_WHAT_IT_IS = (
+    rf"(?:are you|are u|r u|is this)\s+(?:(?:a|an|just a|just an|an actual|actually a|really a)\s+)?(?:{_WHAT_IT_IS})"
+    rf"(?:\s+or\s+(?:(?:a|an|an actual|just a)\s+)?(?:{_WHAT_IT_IS}))*"
+)
+_HELP_SENTENCE = re.compile(rf"(?:{_HELP})|{_ASKS_WHAT_IT_IS}")
 _THANKING = re.compile(rf"\b(?:{_THANKS})\b")
 
 # A sentence ends at ".", "!", "?", "…", ":" or ";" followed by a space, or at a

@@ -72,6 +72,22 @@ def test_a_message_of_chat_manners_only_is_small_talk(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "message", ["are you a bot or a real person?", "are you real?", "is this a bot", "r u human or ai lol"]
+)
+def test_asking_what_the_bot_is_is_a_help_request(message: str) -> None:
+    """ "Are you a bot or a real person?" asks about the bot, in any order of the alternatives."""
+    read = read_message(message)
+    assert read.small_talk
+    assert read.has(PartKind.HELP)
+
+
+@pytest.mark.parametrize("message", ["is it real?", "are they real friends?", "is the friendship real or fake"])
+def test_asking_whether_something_else_is_real_is_a_question(message: str) -> None:
+    """Only "you" or "this" make it a question about the bot: "is it real?" follows up an answer."""
+    assert not read_message(message).small_talk
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "who is right",  # a tag needs a statement before it
