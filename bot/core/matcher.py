@@ -45,6 +45,7 @@ from bot.core.analysis import (
     written_names,
 )
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
+from bot.core.calibration import Calibration
 from bot.core.conversation import (
     Conversation,
     FollowUp,
@@ -874,7 +875,9 @@ class Matcher:
             if whole in self._exact:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
                 return Explanation(_answer(message, decision), read, decision, None, read.text)
-        if read.small_talk or self._only_about_the_asker(read):
+        aside = self._about_the_asker(read)
+        if read.small_talk or (read.chatty and aside == frozenset(read.questions)):
+            # "I'm reading this essay for class. thanks bot": nothing but statements about the asker.
             talk = Answer(
                 message, None, 0.0, reason=Reason.SMALL_TALK.value, reply=small_talk_reply(read, self.knowledge)
             )
@@ -882,7 +885,10 @@ class Matcher:
         number = requested_paragraph(read.question, self.knowledge)
         if number is not None:
             return Explanation(self._paragraph(message, number), read, None, None)
-        sentences = self._asked(read)
+        sentences = _meaningful(read)
+        # "My dad and I argued about this at dinner" says why the question is asked, not what: set aside,
+        # it cannot pull the question towards an entry that happens to share its words.
+        sentences = tuple(sentence for sentence in sentences if sentence not in aside) or sentences
         decision = self._decide(sentences)
         sentence = _asking_sentence(sentences)
         if sentence is None or {Reason.ASKING_SENTENCE.value, Reason.ASKED_ELSEWHERE.value} <= self._without:
@@ -891,28 +897,15 @@ class Matcher:
         settled = self._settle(sentences, decision, focus)
         return Explanation(_answer(message, settled), read, decision, focus, settled.text)
 
-    def _only_about_the_asker(self, read: Message) -> bool:
-        """Whether chat manners surround nothing but statements about the asker: "I'm reading this essay for
-        class. thanks bot" is small talk, not a question."""
-        return read.chatty and all(self._about_the_asker(sentence) for sentence in read.questions)
-
-    def _asked(self, read: Message) -> tuple[str, ...]:
-        """The sentences to match: the meaningful ones, less statements about the asker when others remain.
-
-        "My dad and I argued about this at dinner" says why the question is asked, not what: set aside,
-        it cannot pull the question towards an entry that happens to share its words.
-        """
-        sentences = _meaningful(read)
-        asked = tuple(sentence for sentence in sentences if not self._about_the_asker(sentence))
-        return asked or sentences
-
-    def _about_the_asker(self, sentence: str) -> bool:
-        """A statement about the asker that names no topic of the knowledge base: "I'm stuck on the Central Asia
-        part" names one, and asks about it."""
-        return (
-            "about-the-asker" not in self._without
-            and about_the_asker(sentence)
-            and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
+    def _about_the_asker(self, read: Message) -> frozenset[str]:
+        """The message's statements about the asker that name no topic of the knowledge base ("I'm stuck
+        on the Central Asia part" names one, and asks about it)."""
+        if "about-the-asker" in self._without:
+            return frozenset()
+        return frozenset(
+            sentence
+            for sentence in read.questions
+            if about_the_asker(sentence) and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
         )
 
     def _starts_sentence(self, word: str) -> bool:
@@ -999,7 +992,7 @@ class Matcher:
         which lets it answer on less evidence. Whether the evidence suffices is the calibration's call
         on ``sample`` when the knowledge base has one, the focus one of its signals.
         """
-        calibration = self.knowledge.calibration if Reason.CALIBRATED.value not in self._without else None
+        calibration = self._calibration
         if calibration is not None:
             sufficient: tuple[tuple[Reason, bool], ...] = ((Reason.CALIBRATED, calibration.answers(sample)),)
         else:
@@ -1010,6 +1003,11 @@ class Matcher:
         if reason in ANSWERING and self._closer_to_declined(query, best):
             return Reason.CLOSER_TO_NOT_ANSWERED
         return reason
+
+    @property
+    def _calibration(self) -> Calibration | None:
+        """The calibration that decides, unless this matcher was built without it (the hand-set rules decide)."""
+        return self.knowledge.calibration if Reason.CALIBRATED.value not in self._without else None
 
     def _first(self, rules: Iterable[tuple[Reason, bool]]) -> Reason | None:
         """The first rule that applies and that this matcher was not built without."""
@@ -1033,7 +1031,7 @@ class Matcher:
         """The rule that declines the question whatever the scores, if one applies."""
         short = len(query.weights) <= NAMED_QUESTION_TERMS
         close = best.verbatim >= VERBATIM
-        calibrated = self.knowledge.calibration is not None and Reason.CALIBRATED.value not in self._without
+        calibrated = self._calibration is not None
         guards = (
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
             (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),

@@ -334,16 +334,16 @@ def test_context_does_not_answer_a_whole_question_of_its_own(matcher: Matcher, c
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "expected"),
     [
-        "My cousin says Russia is just China's junior partner now. is he right?",
-        "My cousin says Russia is just China's junior partner now. does the essay agree?",
-        "I read the essay's bit about Dr. Saleem. who is he?",
+        ("My cousin says Russia is just China's junior partner now. is he right?", "dominant-partner"),
+        ("My cousin says Russia is just China's junior partner now. does the essay agree?", "dominant-partner"),
+        ("I read the essay's bit about Dr. Saleem. who is he?", "author"),
     ],
 )
-def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher, message: str) -> None:
+def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher, message: str, expected: str) -> None:
     """ "Is he right?", "does the essay agree?": the claim before it is what is asked about."""
-    assert matcher.ask(message).answered
+    assert answered_id(matcher, message) == expected
 
 
 @pytest.mark.parametrize(
