@@ -96,7 +96,8 @@ _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|which|when|where|why|how|
 
 # "Which projects specifically?", "name one": asking for more precision than an answer gives.
 _SPECIFICS = re.compile(
-    r"\b(?:exactly|specifically|precisely|in particular|in detail|name one|name some|name any|name a few|"
+    r"\b(?:exactly|specifically|precisely|in particular|in detail|name one|name some|name any|name a few|name them|"
+    r"name those|name these|list them|"
     r"for example|for instance|an example|any examples|examples)\b"
 )
 
@@ -120,6 +121,20 @@ def leans_on_context(text: str) -> bool:
     return refers_back(text) or bool(_LEANS_ON.search(normalise(text)))
 
 
+# "Like what?", "examples pls": the whole message asks for instances of the point just made.
+_EXAMPLES = re.compile(
+    r"(?:(?:can|could) (?:you|u) |pls |please )?(?:give (?:me |us )?)?"
+    r"(?:like what|like which|such as what|such as|for example|for instance|e ?g|an example|examples?|"
+    r"any examples?|some examples?|what for example|example of that|examples of that)"
+    rf"{_POLITE}"
+)
+
+
+def asks_for_examples(text: str) -> bool:
+    """Whether a message only asks for examples of what was just said."""
+    return _EXAMPLES.fullmatch(normalise(text)) is not None
+
+
 def asks_specifics(text: str) -> bool:
     """Whether a message asks for more precision or examples than a general answer gives."""
     return bool(_SPECIFICS.search(normalise(text)))
@@ -127,8 +142,10 @@ def asks_specifics(text: str) -> bool:
 
 # "Which projects?", "what kind of plans tho": asking, by kind, after something just mentioned.
 _BY_KIND = re.compile(
-    r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of| are the| were the| new)? "
-    r"(\w+(?: \w+)?)(?: tho| then| exactly| though| pls)?"
+    r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of)?"
+    r"(?: (?:are|were)(?: the| these| those| his| its)?)?(?: new)? (\w+(?: \w+)?)"
+    r"(?: (?:that )?(?:he|it|the essay|the author|they|you) (?:mentions|mentioned|means|meant|talks about|refers to))?"
+    r"(?: tho| then| exactly| though| pls)?"
 )
 
 

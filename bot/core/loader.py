@@ -289,7 +289,7 @@ class _KnowledgeReader:
         raw_id = data.get("id")
         what = f'entry "{raw_id}"' if isinstance(raw_id, str) and raw_id.strip() else f"the entry on line {line}"
         before = len(self.problems)
-        optional = ("keywords", "related", "why", "not_answered")
+        optional = ("keywords", "related", "why", "examples", "not_answered")
         checks.fields(data, what, ("id", "title", "questions", "answer", "citations"), optional)
         entry_id = self._entry_id(checks, data, what)
         if entry_id is not None:
@@ -301,10 +301,13 @@ class _KnowledgeReader:
         keywords = checks.texts(data, "keywords", what, KEYWORD)
         related = checks.texts(data, "related", what, ID)
         why = checks.texts(data, "why", what, ID)
+        examples = checks.texts(data, "examples", what, ID)
         not_answered = checks.texts(data, "not_answered", what, QUESTION)
         if len(self.problems) > before or entry_id is None or title is None or answer is None:
             return None
-        entry = Entry(entry_id, title, questions, answer, citations, keywords, related, theme, not_answered, why)
+        entry = Entry(
+            entry_id, title, questions, answer, citations, keywords, related, theme, not_answered, why, examples
+        )
         self._check_opening(checks, data, entry)
         return _Placed(entry, checks, data)
 
@@ -419,7 +422,8 @@ class _KnowledgeReader:
 
     def _check_related(self, item: _Placed, known: set[str] | None) -> None:
         """Links to the entry itself, too many links, and (when ``known`` is complete) links to no entry."""
-        for key, ids in (("related", item.entry.related), ("why", item.entry.why)):
+        links = (("related", item.entry.related), ("why", item.entry.why), ("examples", item.entry.examples))
+        for key, ids in links:
             if key not in item.data:
                 continue
             if key == "related" and len(ids) > MAX_RELATED:

@@ -51,6 +51,7 @@ from bot.core.conversation import (
     FollowUp,
     Turn,
     asked_by_kind,
+    asks_for_examples,
     asks_specifics,
     follow_up_kind,
     fragment,
@@ -121,6 +122,7 @@ class Reason(enum.Enum):
     EVIDENCE = "follow-up-evidence"  # "source?" after an answer: its passages in full
     MORE = "follow-up-more"  # "tell me more" after an answer (or "why?" with no reasons listed): passages in full
     WHY = "follow-up-why"  # "why?" after an answer: the entry giving the essay's reasons for it
+    EXAMPLES = "follow-up-examples"  # "like what?" after an answer: the entry giving the essay's examples of it
     NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
     SIDE = "follow-up-side"  # "and Xi's side?": among the entries that came close, the one about that side alone
     # Declines.
@@ -166,6 +168,7 @@ RULES = frozenset(
         Reason.NEW_PART.value,  # a follow-up's new part is answered by what explains it, or declined
         Reason.SIDE.value,
         Reason.MORE_THAN_SAID.value,
+        Reason.EXAMPLES.value,
     }
 )
 
@@ -313,7 +316,7 @@ def _came_close(candidate: Candidate) -> bool:
     return candidate.coverage >= SOLE_TERM_COVERAGE and candidate.strong >= 1
 
 
-FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value})
+FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value})
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
 INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how long"})
@@ -346,6 +349,7 @@ ANSWERING = frozenset(
         Reason.EVIDENCE,
         Reason.MORE,
         Reason.WHY,
+        Reason.EXAMPLES,
         Reason.SIDE,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
@@ -653,6 +657,10 @@ class Matcher:
     def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:
         """The message read as a follow-up of ``last``, which ``previous`` answered, when it only makes sense so."""
         question = alone.message.question
+        shown = self._examples(question, previous)
+        if shown is not None:
+            answer = Answer(alone.answer.question, shown, 100.0, (), Reason.EXAMPLES.value, previous.id)
+            return replace(alone, answer=answer, matched=shown.questions[0])
         kind = follow_up_kind(question)
         if (
             kind is None
@@ -711,6 +719,12 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _examples(self, question: str, previous: Entry) -> Entry | None:
+        """The entry giving the essay's examples of ``previous``, when ``question`` only asks for examples of it."""
+        if not previous.examples or Reason.EXAMPLES.value in self._without or not asks_for_examples(question):
+            return None
+        return self.knowledge.entry(previous.examples[0])
 
     def _stands_alone(self, alone: Explanation, new_part: str, previous: Entry, swapped: str | None) -> bool:
         """Whether an elliptical-looking message is a question of its own, to be answered on its own.

@@ -34,6 +34,8 @@ class Entry:
     not_answered: tuple[str, ...] = ()
     # Entries that give the essay's reasons for this point: what "why?" after it asks for.
     why: tuple[str, ...] = ()
+    # Entries that give the essay's examples of this point: what "like what?" after it asks for.
+    examples: tuple[str, ...] = ()
 
     @property
     def primary(self) -> Citation:

@@ -96,6 +96,37 @@ def test_why_without_listed_reasons_shows_the_passages_in_full(matcher: Matcher,
     assert (answer.entry, answer.detail) == (without, True)
 
 
+@pytest.mark.parametrize("then", ["like what?", "examples?", "can you give an example", "such as what tho"])
+def test_asking_for_examples_is_answered_by_the_entry_that_gives_the_essays_examples(
+    matcher: Matcher, knowledge: KnowledgeBase, then: str
+) -> None:
+    """ "like what?" after an answer whose ``examples`` names an entry: that entry, as a follow-up of the first."""
+    linked = next(entry for entry in knowledge.entries if entry.examples)
+    conversation = Conversation()
+    _, conversation = matcher.reply(linked.questions[0], conversation, 0.0)
+    answer = matcher.reply(then, conversation, 5.0)[0].answer
+
+    assert answer.entry is not None
+    assert (answer.entry.id, answer.reason, answer.follow_up_of) == (
+        linked.examples[0],
+        "follow-up-examples",
+        linked.id,
+    )
+
+
+def test_examples_asked_of_an_entry_without_listed_examples_are_not_taken_from_another(
+    matcher: Matcher, knowledge: KnowledgeBase
+) -> None:
+    """With no ``examples`` to show, "like what?" is read as before: never the follow-up-examples answer."""
+    without = next(entry for entry in knowledge.entries if not entry.examples and not entry.why)
+    conversation = Conversation()
+    _, conversation = matcher.reply(without.questions[0], conversation, 0.0)
+    answer = matcher.reply("like what?", conversation, 5.0)[0].answer
+
+    assert answer.reason != "follow-up-examples"
+    assert answer.follow_up_of == without.id
+
+
 def test_a_follow_up_the_essay_cannot_answer_is_declined_with_what_it_does_say(
     matcher: Matcher, knowledge: KnowledgeBase
 ) -> None:
@@ -377,6 +408,24 @@ def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(m
     )
 
     assert (entry, follow_up_of, evidence) == ("what-putin-gains", "what-xi-gains", "what-putin-gains")
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("what kind of world are they operating in", "what are the new power formations he mentions"),
+        ("what kind of world are they operating in", "what new power formations tho, name them"),
+        ("how does the relationship look in public", "name them"),
+    ],
+)
+def test_naming_what_the_answer_only_mentions_is_declined_naming_that_answer(
+    matcher: Matcher, first: str, then: str
+) -> None:
+    """ "what are the new power formations he mentions?": the essay names none, so the answer is not shown again."""
+    [(_, previous, _), (kind, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert previous is not None
+    assert (kind, entry, follow_up_of) == ("decline", None, previous)
 
 
 @pytest.mark.parametrize("then", ["name one?", "examples?", "which ones exactly"])

@@ -128,6 +128,12 @@ CASES = [
     ("synonyms-shared-variant.yaml", "synonyms.yaml", 3, '"beijing" is already a synonym of "china"'),
     ("unknown-why.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": why id "no-such-entry" does not exist'),
     (
+        "unknown-examples.yaml",
+        ADDED_ENTRIES,
+        14,
+        'entry "broken-example": examples id "no-such-entry" does not exist',
+    ),
+    (
         "bare-verdict.yaml",
         ADDED_ENTRIES,
         10,
