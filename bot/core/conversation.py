@@ -144,7 +144,8 @@ def asks_specifics(text: str) -> bool:
 _BY_KIND = re.compile(
     r"(?:so |and |but |ok )?(?:what|which)(?: kind of| kinds of| sort of| type of| types of)?"
     r"(?: (?:are|were)(?: the| these| those| his| its)?)?(?: new)? (\w+(?: \w+)?)"
-    r"(?: (?:that )?(?:he|it|the essay|the author|they|you) (?:mentions|mentioned|means|meant|talks about|refers to))?"
+    r"(?: (?:that )?(?:does |did )?(?:he|it|the essay|the author|they|you) "
+    r"(?:mentions?|mentioned|means?|meant|talks? about|talked about|refers? to))?"
     r"(?: tho| then| exactly| though| pls)?"
 )
 

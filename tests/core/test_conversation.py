@@ -415,6 +415,7 @@ def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(m
     [
         ("what kind of world are they operating in", "what are the new power formations he mentions"),
         ("what kind of world are they operating in", "what new power formations tho, name them"),
+        ("what kind of world are they operating in", "what new power formations does it mean"),
         ("how does the relationship look in public", "name them"),
     ],
 )
