@@ -302,6 +302,10 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+# The words that say which kind of fact is asked ("how *many*", "what *year*"), not what it is asked of.
+FACT_KIND_TERMS = frozenset(stem(word) for opening in _KIND_OF for word in opening.split() if word not in STOPWORDS)
+
+
 # Words that point at the essay in general, or at the asking itself, rather than
 # at one of its points, as terms (stemmed). Never a sign of another topic, even
 # when the knowledge base never uses them ("according to this text").

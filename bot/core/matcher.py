@@ -32,6 +32,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.analysis import (
+    FACT_KIND_TERMS,
     GENERIC,
     ROLE_MARK,
     STOPWORDS,
@@ -657,30 +658,12 @@ class Matcher:
     def _follow_up(self, alone: Explanation, last: Turn, previous: Entry) -> Explanation | None:
         """The message read as a follow-up of ``last``, which ``previous`` answered, when it only makes sense so."""
         question = alone.message.question
+        kind = self._follow_up_kind(alone)
         shown = self._examples(question, previous)
-        if shown is not None:
-            answer = Answer(alone.answer.question, shown, 100.0, (), Reason.EXAMPLES.value, previous.id)
-            return replace(alone, answer=answer, matched=shown.questions[0])
-        kind = follow_up_kind(question)
-        if (
-            kind is None
-            and alone.answer.entry is None
-            and (len(question.split()) <= SHORT_FOLLOW_UP or refers_back(question))
-        ):
-            kind = (
-                FollowUp.ELLIPSIS
-            )  # "how many billions?", "does that mean they trust each other" lean on the last answer
+        if shown is not None or kind not in (None, FollowUp.ELLIPSIS):
+            return self._about_last_answer(alone, kind, shown, last, previous)
         if kind is None:
             return None
-        message = alone.answer.question
-        reasons = self.knowledge.entry(previous.why[0]) if previous.why else None
-        if kind is FollowUp.WHY and reasons is not None:
-            answer = Answer(message, reasons, 100.0, (), Reason.WHY.value, previous.id)
-            return replace(alone, answer=answer, matched=reasons.questions[0])
-        if kind is not FollowUp.ELLIPSIS:
-            reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
-            answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
-            return replace(alone, answer=answer, matched=last.question)
         new_part = fragment(question)
         swapped = self._swapped(last.question, new_part)
         if self._stands_alone(alone, new_part, previous, swapped):
@@ -711,7 +694,7 @@ class Matcher:
             and self._left_open(new_part, decision.entry)
         ):
             decision = replace(decision, reason=Reason.MORE_THAN_SAID, entry=None)
-        answer = replace(_answer(message, decision), follow_up_of=previous.id)
+        answer = replace(_answer(alone.answer.question, decision), follow_up_of=previous.id)
         if decision.entry is None:
             answer = replace(
                 answer,
@@ -719,6 +702,36 @@ class Matcher:
                 suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
+
+    def _follow_up_kind(self, alone: Explanation) -> FollowUp | None:
+        """What kind of follow-up the message is; one declined alone that is short or points back is elliptical."""
+        question = alone.message.question
+        kind = follow_up_kind(question)
+        if (
+            kind is None
+            and alone.answer.entry is None
+            and (len(question.split()) <= SHORT_FOLLOW_UP or refers_back(question))
+        ):
+            return (
+                FollowUp.ELLIPSIS
+            )  # "how many billions?", "does that mean they trust each other" lean on the last answer
+        return kind
+
+    def _about_last_answer(
+        self, alone: Explanation, kind: FollowUp | None, shown: Entry | None, last: Turn, previous: Entry
+    ) -> Explanation:
+        """The examples, the reasons, the evidence or the detail of the last answer, as the message asks."""
+        message = alone.answer.question
+        if shown is not None:
+            answer = Answer(message, shown, 100.0, (), Reason.EXAMPLES.value, previous.id)
+            return replace(alone, answer=answer, matched=shown.questions[0])
+        reasons = self.knowledge.entry(previous.why[0]) if previous.why else None
+        if kind is FollowUp.WHY and reasons is not None:
+            answer = Answer(message, reasons, 100.0, (), Reason.WHY.value, previous.id)
+            return replace(alone, answer=answer, matched=reasons.questions[0])
+        reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
+        answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
+        return replace(alone, answer=answer, matched=last.question)
 
     def _examples(self, question: str, previous: Entry) -> Entry | None:
         """The entry giving the essay's examples of ``previous``, when ``question`` only asks for examples of it."""
@@ -1160,7 +1173,9 @@ class Matcher:
         asked = list(self._factual_terms[position].get(query.factual or "", ()))
         if query.factual == "which" and (thing := which_thing(query.text)) is not None:
             asked += self._factual_terms[position].get(f"which {thing}", ())
-        return any(terms & query.weights.keys() for terms in asked)
+        # "How many of those were in Beijing" shares "many" with every "how many" phrasing, and asks of Beijing.
+        named = query.weights.keys() - FACT_KIND_TERMS
+        return any(terms & named for terms in asked)
 
     def _known_weight(self, term: str) -> float:
         weight = self._idf.get(term, self._unseen_idf)

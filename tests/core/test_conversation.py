@@ -410,6 +410,15 @@ def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(m
     assert (entry, follow_up_of, evidence) == ("what-putin-gains", "what-xi-gains", "what-putin-gains")
 
 
+def test_a_count_asked_of_something_the_answer_does_not_count_is_declined(matcher: Matcher) -> None:
+    """ "And how many of those were in Beijing?": every "how many" phrasing shares "many", none asks of Beijing."""
+    [_, (kind, entry, follow_up_of)] = talk(
+        matcher, "how many times have xi and putin met", "and how many of those were in beijing"
+    )
+
+    assert (kind, entry, follow_up_of) == ("decline", None, "meeting-count")
+
+
 @pytest.mark.parametrize(
     ("first", "then"),
     [
