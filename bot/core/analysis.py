@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 from bot.core.text import normalise
 
 # Words that say little about which point of the essay is meant: function
-# words, greetings and chat filler. They still count in whole-phrase
+# words, greetings and chat filler ("wise" of "values-wise" too). They still count in whole-phrase
 # similarity, but carry no weight as evidence.
 STOPWORDS = frozenset(
     """
@@ -33,6 +33,7 @@ STOPWORDS = frozenset(
     lowkey bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
     wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
     irl omg y n w wats cuz coz bc actual everyone everybody folks yall chat hola hallo bonjour salut ciao privet
+    wise
     """.split()
 )
 

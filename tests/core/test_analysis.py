@@ -125,6 +125,16 @@ def test_chat_shorthand_carries_no_weight() -> None:
     assert [term.text for term in analyzer.question_terms("y r china n russia w u", limit=10)] == ["china", "russia"]
 
 
+@pytest.mark.parametrize("written", ["values-wise", "values wise", "value-wise"])
+def test_the_wise_of_values_wise_asks_nothing(written: str) -> None:
+    """ "On the same page values-wise?" asks about values; "wise" is no topic the essay never uses."""
+    analyzer = analyzer_knowing("do they share the same values")
+
+    terms = analyzer.question_terms(analyzer.text(f"same page {written}"), limit=10)
+
+    assert [term.text for term in terms] == ["page", "valu"]
+
+
 def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
     analyzer = analyzer_knowing("what does putin gain")
 
