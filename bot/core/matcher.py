@@ -150,6 +150,7 @@ RULES = frozenset(
         "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
         "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
+        "new-question",  # a new part asking a question of its own is not answered with the last answer again
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         Reason.EXACT.value,
@@ -683,7 +684,8 @@ class Matcher:
             # The new part alone, without its opening: "same story with energy?" adds only "energy".
             own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
             asked = factual_kind(self._analyzer.text(_opening(last.question)))
-            decision = self._new_part_stands(decision, own or self._decide((new_part,)), asked)
+            new = own or self._decide((new_part,))
+            decision = self._new_question_instead(self._new_part_stands(decision, new, asked), new, new_part, previous)
         side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
         if side is not None and Reason.SIDE.value not in self._without:
             decision = self._one_side(decision, side)
@@ -818,6 +820,31 @@ class Matcher:
             if not self._unrelated(new, entry) and self._guard(query, lead) not in FACT_GUARDS:
                 return replace(new, reason=Reason.NEW_PART, entry=entry, score=round(lead.score, 1))
         return replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
+
+    def _new_question_instead(self, resolved: Decision, new: Decision, new_part: str, previous: Entry) -> Decision:
+        """The entry the new part leads to, when it is a question of its own that the answer just given would repeat.
+
+        "How are western sanctions affecting the partnership?" then "and the west's role beyond sanctions?":
+        read after the first question it gets the sanctions again; alone, its words point at the West's
+        hostility. Not when the new part points back ("how does that fit…"), names one thing ("militarily
+        too?") or asks for specifics of the last answer ("what trade deals exactly?").
+        """
+        lead = new.candidates[0] if new.candidates else None
+        if (
+            resolved.entry is not previous
+            or lead is None
+            or lead.id == previous.id
+            or "new-question" in self._without
+            or refers_back(new_part)
+            or asks_specifics(new_part)
+            or asked_by_kind(new_part) is not None
+            or len([word for word in _words(new_part) if word not in STOPWORDS]) < 2
+            or not _came_close(lead)
+            or self._guard(self._query(new.text, (new.text,)), lead) is not None
+        ):
+            return resolved
+        entry = self.knowledge.entries[lead.position]
+        return replace(new, reason=Reason.NEW_PART, entry=entry, score=round(lead.score, 1))
 
     def _about_one_side(self, query: _Query) -> frozenset[int]:
         """The entries about one side only, when the question asks what both sides want or gain.

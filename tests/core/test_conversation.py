@@ -410,6 +410,43 @@ def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(m
     assert (entry, follow_up_of, evidence) == ("what-putin-gains", "what-xi-gains", "what-putin-gains")
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("what are the sanctions doing to russia", "and russia's economy overall?", "russia-economy"),
+        ("do they share the same values", "and the building projects on the ground?", "infrastructure-projects"),
+        ("how many times have xi and putin met", "and the money side of the deal for moscow?", "what-russia-gets"),
+    ],
+)
+def test_a_new_part_asking_a_question_of_its_own_is_not_answered_with_the_last_answer_again(
+    matcher: Matcher, first: str, then: str, expected: str
+) -> None:
+    """Read after the question before, its words lose to that question's; alone, they point at another entry."""
+    [(_, previous, _), (kind, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert (kind, entry, follow_up_of) == ("answer", expected, previous)
+    [_, (_, without_the_rule, _)] = talk(Matcher(matcher.knowledge, without={"new-question"}), first, then)
+    assert without_the_rule == previous
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        # One thing named: the question before, asked of it.
+        ("who is the dominant partner", "militarily too?", "dominant-partner"),
+        # Asking by kind after what the answer mentions: the essay names no plans.
+        ("do they have a backup plan if things go wrong", "what kind of plans", None),
+    ],
+)
+def test_a_new_part_that_leans_on_the_last_answer_is_not_read_as_a_question_of_its_own(
+    matcher: Matcher, first: str, then: str, expected: str | None
+) -> None:
+    [_, (_, entry, follow_up_of)] = talk(matcher, first, then)
+
+    assert entry == expected
+    assert follow_up_of is not None
+
+
 def test_a_count_asked_of_something_the_answer_does_not_count_is_declined(matcher: Matcher) -> None:
     """ "And how many of those were in Beijing?": every "how many" phrasing shares "many", none asks of Beijing."""
     [_, (kind, entry, follow_up_of)] = talk(
