@@ -714,9 +714,8 @@ class Matcher:
             and alone.answer.entry is None
             and (len(question.split()) <= SHORT_FOLLOW_UP or refers_back(question))
         ):
-            return (
-                FollowUp.ELLIPSIS
-            )  # "how many billions?", "does that mean they trust each other" lean on the last answer
+            # "How many billions?", "does that mean they trust each other": they lean on the last answer.
+            return FollowUp.ELLIPSIS
         return kind
 
     def _about_last_answer(
