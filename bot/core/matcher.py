@@ -198,6 +198,7 @@ _PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
 _COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compared with|the way) (?:the )?(\w+)")
 _ROUGHLY = "when, roughly"
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
+_PLACING = frozenset({"in", "at"})
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
 
@@ -286,6 +287,12 @@ def _signals(query: _Query, best: Candidate, margin: float, phrasings: int, focu
         math.log(phrasings),
         float(focused),
     )
+
+
+def _placed_at(words: list[str], index: int) -> int | None:
+    """Where "in" or "at" (and "the") stands before the name at ``index``, if it does: "in Central Asia"."""
+    before = index - 1 if index >= 1 and words[index - 1] == "the" else index
+    return before - 1 if before >= 1 and words[before - 1] in _PLACING else None
 
 
 def _answer(message: str, decision: Decision) -> Answer:
@@ -560,20 +567,25 @@ class Matcher:
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
 
     def _stated_facts(self, entry: Entry) -> tuple[_Stated, ...]:
-        """The years and counts the entry's cited passages state, each with the words it is stated of."""
+        """The years, counts and places the entry's cited passages state, each with the words it is stated of."""
         sides = self._side_words
         stated = []
         for citation in entry.citations:
             words = self._analyzer.text(citation.quote).split()
             named = frozenset(word for word in words if word in sides)
+            places = frozenset(self._analyzer.text(" ".join(written_names(citation.quote))).split())
             for index, word in enumerate(words):
                 # "Crimea in 2014": a year dates what comes just before it ("since 2013" only starts a span);
-                # "11th visit": a count counts what comes just after it.
+                # "11th visit": a count counts what comes just after it; "a Ph.D. in progress at the
+                # University of Birmingham": a name after "in" or "at" places what comes before them.
                 dates = _YEAR.fullmatch(word) or _DECADE.fullmatch(word)
+                placed = _placed_at(words, index) if word in places else None
                 if dates and (index == 0 or words[index - 1] not in _SPAN):
                     kind, about = "when" if _YEAR.fullmatch(word) else _ROUGHLY, words[max(index - 4, 0) : index]
                 elif _COUNT.fullmatch(word) and not _YEAR.fullmatch(word):
                     kind, about = "how many", words[index + 1 : index + 3]
+                elif placed is not None:
+                    kind, about = "where", words[max(placed - 4, 0) : placed]
                 else:
                     continue
                 terms = frozenset(Analyzer.terms(" ".join(about))) - sides

@@ -556,7 +556,8 @@ def facts_knowledge() -> KnowledgeBase:
         "T",
         "A",
         (
-            "The bridge over the river opened in 1932. Since 1950 the town has held 12 fairs. The old mill closed in the 1890s.",
+            "The bridge over the river opened in 1932. Since 1950 the town has held 12 fairs. The old mill closed in the 1890s."
+            " The baker trained at the Royal Academy.",
         ),
         1,
     )
@@ -584,6 +585,13 @@ def facts_knowledge() -> KnowledgeBase:
             "It closed in the 1890s.",
             (Citation(1, "The old mill closed in the 1890s."),),
         ),
+        Entry(
+            "baker",
+            "The baker",
+            ("tell me about the baker", "is the baker any good", "baker"),
+            "He trained at the Royal Academy.",
+            (Citation(1, "The baker trained at the Royal Academy."),),
+        ),
     )
     point = SummaryPoint("A bridge and fairs.", (Citation(1, "The bridge over the river opened in 1932."),))
     return KnowledgeBase(essay=essay, entries=entries, summaries=Summaries((point,), (point,)))
@@ -596,10 +604,12 @@ def facts_knowledge() -> KnowledgeBase:
         ("when did the river bridge open", "bridge"),
         ("how many fairs has the town held", "fairs"),
         ("when did the old mill close", "mill"),
+        ("where was the baker trained", "baker"),
     ],
 )
 def test_a_fact_a_cited_passage_states_is_answered_though_no_phrasing_asks_for_it(question: str, expected: str) -> None:
-    """A year dates what comes just before it, a count counts what comes just after: no curated phrasing needed."""
+    """A year dates what comes just before it, a count counts what comes just after, and a name after "in" or
+    "at" places what comes before them: no curated phrasing needed."""
     assert answered_id(Matcher(facts_knowledge()), question) == expected
 
 
@@ -609,6 +619,7 @@ def test_a_fact_a_cited_passage_states_is_answered_though_no_phrasing_asks_for_i
         "how many bridges are over the river",  # the passage counts fairs, not bridges
         "when did the town hold fairs",  # "since 1950" starts a span: it dates no fair
         "when exactly did the old mill close",  # "the 1890s" says roughly when
+        "where is the old mill",  # its passage names no place
     ],
 )
 def test_a_fact_no_passage_states_of_what_is_asked_stays_declined(question: str) -> None:
