@@ -1116,7 +1116,7 @@ class Matcher:
             # curated phrasing asks with that word alone ("do they believe the same things").
             (
                 Reason.SINGLE_WORD,
-                len(query.weights) == 1
+                len({term.text for term in query.terms if term.kind is not Kind.UNKNOWN}) == 1
                 and not self._labels[best.position] & query.weights.keys()
                 and not close
                 and best.overlap < SOLE_TERM_OVERLAP,

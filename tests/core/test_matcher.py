@@ -296,6 +296,15 @@ def test_every_guard_applies_to_the_question_inside_chat_manners(
     assert (wrapped.answered, wrapped.reason) == (False, reason)
 
 
+@pytest.mark.parametrize("slang", ["oi", "zxqv", "oi oi zxqv"])
+def test_slang_or_gibberish_beside_one_meaningful_word_does_not_make_it_two(matcher: Matcher, slang: str) -> None:
+    """ "Oi, tell me a joke": "oi" names no topic at all, so "joke" still stands alone and is declined."""
+    bare, wrapped = matcher.ask("tell me a joke"), matcher.ask(f"{slang} tell me a joke")
+
+    assert (bare.answered, bare.reason) == (False, "single-word")
+    assert (wrapped.answered, wrapped.reason) == (False, "single-word")
+
+
 @pytest.mark.parametrize("wrapping", WRAPPINGS)
 @pytest.mark.parametrize(
     ("question", "expected"),
