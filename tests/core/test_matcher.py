@@ -420,6 +420,12 @@ def test_a_statement_about_the_asker_is_set_aside(
     assert answered_id(matcher, message) == expected
 
 
+def test_a_question_of_the_asker_after_a_sentence_about_the_essay_is_not_set_aside(matcher: Matcher) -> None:
+    """ "Should I buy bitcoin" after "just finished the article" asks something the essay does not answer:
+    set aside as a statement, it left the first sentence to be answered with the conclusion."""
+    assert not matcher.ask("Just finished the article for the second time. should i buy bitcoin or eth").answered
+
+
 def test_a_statement_about_the_asker_naming_a_topic_is_still_read_as_asking(matcher: Matcher) -> None:
     """ "I'm stuck on the Central Asia part": a statement that names a point of the essay asks about it."""
     assert answered_id(matcher, "hey! I'm stuck on the central asia part") == "central-asia"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.message import PartKind, read_message
+from bot.core.message import PartKind, about_the_asker, read_message
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -142,3 +142,14 @@ def _common_word(word: str) -> bool:
 def test_a_sentence_run_on_without_a_full_stop_is_read_apart(message: str, questions: list[str]) -> None:
     assert list(read_message(message, _common_word).questions) == questions
     assert len(read_message(message).questions) == 1
+
+
+@pytest.mark.parametrize("sentence", ["I'm reading this for class.", "my book club starts it tonight", "We have a quiz"])
+def test_a_statement_about_the_asker(sentence: str) -> None:
+    assert about_the_asker(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["should i buy bitcoin or eth", "am I right about this", "do we need to read it all"])
+def test_a_verb_before_the_asker_asks_even_without_a_question_mark(sentence: str) -> None:
+    """ "Should I buy bitcoin" is a question about something else, not a statement to set aside."""
+    assert not about_the_asker(sentence)
