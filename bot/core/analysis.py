@@ -125,6 +125,8 @@ _WHERE_FITS = re.compile(
     r"where (?:do|does|did|would|will) (?:\w+ ){1,5}?(?:fit|fits|come in|comes in|differ|differs|disagree|disagrees|"
     r"diverge|diverges)\b"
 )
+# "What are the joint exercises called" asks what "what are the names of the joint exercises" asks.
+_CALLED = re.compile(r"^(?:\w+ ){0,2}?what (?:is|are|was|were) (?:\w+ ){1,8}?called\b")
 # "Which of the two is stronger", "which one leads": a choice between the sides, not a fact to look up.
 _WHICH_OF_TWO = re.compile(r"which (?:one|side|of the two|of them|of the 2|of both)\b")
 # Capitalised inside a message, these begin a sentence ("…here I'm a student"); "I" alone is too common.
@@ -149,7 +151,7 @@ def factual_kind(text: str) -> str | None:
     """The kind of specific fact normalised ``text`` asks for ("when", "how much", "who"…), if any."""
     match = _FACTUAL.match(text)
     if match is None:
-        return None
+        return "name" if _CALLED.match(text) else None
     if match.group(1) == "when" and not _WHEN_ASKS.match(text, match.start(1)):
         return None
     if match.group(1) == "where" and _WHERE_FITS.match(text, match.start(1)):

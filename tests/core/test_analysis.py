@@ -151,6 +151,9 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("how many times have they met", "how many"),
         ("which banks were cut off", "which"),
         ("what is the name of the pipeline", "name"),
+        ("ok what were their joint exercises called", "name"),
+        ("what is it called", "name"),
+        ("what is called the new world order", None),  # "called" is not what the sentence asks
         ("who was leading china", "who"),
         ("why are they close", None),
         ("what do they do when they meet", None),
