@@ -106,6 +106,16 @@ _FACTUAL_KINDS = {
     "who": ("who",),
     "which": ("which",),
     "name": ("what is the name", "what are the names", "what was the name", "what were the names", "what is the title"),
+    # What brought an event about: the essay names causes of some things and not of others (see CONDITIONAL_FACTS).
+    "cause": (
+        "what caused",
+        "what actually caused",
+        "what exactly caused",
+        "what started",
+        "what led to",
+        "what triggered",
+        "what sparked",
+    ),
     # Server roles, settings, recipes: the essay answers none of it.
     "how do i": ("how do i", "how can i", "how should i", "where do i", "where can i", "can i", "should i", "how to"),
 }

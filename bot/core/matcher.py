@@ -329,6 +329,9 @@ FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
 INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how long"})
+# Kinds of fact the essay gives for many of its points: asked of an entry, one is only declined as a fact
+# no phrasing asks when the entry's own "not answered" lines ask it ("what caused the Sino-Soviet split").
+CONDITIONAL_FACTS = frozenset({"cause"})
 
 # A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
 _ASKS_ITSELF = re.compile(
@@ -539,6 +542,11 @@ class Matcher:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
             if (thing := which_thing(phrasing.text)) is not None:
                 self._factual_terms[phrasing.entry][f"which {thing}"].append(phrasing.terms)
+        self._left_open_facts: list[dict[str, list[frozenset[str]]]] = [defaultdict(list) for _ in analysed]
+        for position, entry in enumerate(knowledge.entries):
+            for line in map(self._analyzer.text, entry.not_answered):
+                if (kind := factual_kind(line)) in CONDITIONAL_FACTS:
+                    self._left_open_facts[position][kind].append(frozenset(Analyzer.terms(line)))
         self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._phrasing_count = [len(phrasings) for phrasings in self._by_entry]
@@ -1104,10 +1112,10 @@ class Matcher:
             # weighs that share itself ("foreign"), and declines such questions without the guard.
             (Reason.MOSTLY_UNUSED_WORDS, not calibrated and query.foreign >= FOREIGN_SHARE and not close),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
-            (Reason.FACT_ON_UNUSED_WORD, bool(query.factual) and query.unused and short and not close),
+            (Reason.FACT_ON_UNUSED_WORD, self._fact_asked(query, best) and query.unused and short and not close),
             (
                 Reason.FACT_NOT_ASKED,
-                bool(query.factual)
+                self._fact_asked(query, best)
                 and not close
                 and not self._asked_before(query, best.position)
                 and not self._states(query, best.position),
@@ -1123,6 +1131,13 @@ class Matcher:
             ),
         )
         return self._first(guards)
+
+    def _fact_asked(self, query: _Query, best: Candidate) -> bool:
+        """Whether the question asks for a kind of fact that the best entry must have been curated to answer."""
+        if query.factual not in CONDITIONAL_FACTS:
+            return bool(query.factual)
+        named = query.weights.keys() - FACT_KIND_TERMS
+        return any(terms & named for terms in self._left_open_facts[best.position].get(query.factual, ()))
 
     def _unrelated(self, focus: Decision, entry: Entry) -> bool:
         """Whether the asking sentence has meaningful words and the entry explains none of them."""

@@ -153,6 +153,8 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("what is the name of the pipeline", "name"),
         ("ok what were their joint exercises called", "name"),
         ("what is it called", "name"),
+        ("ok what actually caused the split", "cause"),
+        ("so what led to the sanctions", "cause"),
         ("what is called the new world order", None),  # "called" is not what the sentence asks
         ("who was leading china", "who"),
         ("why are they close", None),

@@ -420,6 +420,33 @@ def test_a_statement_about_the_asker_is_set_aside(
     assert answered_id(matcher, message) == expected
 
 
+@pytest.mark.parametrize(
+    "question", ["what actually caused the sino soviet split", "what triggered the split between the soviets and china"]
+)
+def test_a_cause_the_entry_leaves_open_is_declined(knowledge: KnowledgeBase, matcher: Matcher, question: str) -> None:
+    """The essay names the split but not its cause, which the entry's "not answered" lines say."""
+    split = knowledge.entry("sino-soviet-split")
+    assert split is not None
+    without_cause = replace(split, not_answered=tuple(line for line in split.not_answered if "caused" not in line))
+    entries = tuple(without_cause if entry is split else entry for entry in knowledge.entries)
+    assert answered_id(Matcher(replace(knowledge, entries=entries)), question) == "sino-soviet-split"
+
+    answer = matcher.ask(question)
+    assert (answer.answered, answer.reason) == (False, "fact-not-asked")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what caused china and russia to get so close", "what-drives-alignment"),
+        ("what started the western hostility", "western-hostility"),
+    ],
+)
+def test_a_cause_the_essay_gives_is_answered(matcher: Matcher, question: str, expected: str) -> None:
+    """A cause is a fact of its own kind only where an entry says the essay leaves it open."""
+    assert answered_id(matcher, question) == expected
+
+
 def test_a_question_of_the_asker_after_a_sentence_about_the_essay_is_not_set_aside(matcher: Matcher) -> None:
     """ "Should I buy bitcoin" after "just finished the article" asks something the essay does not answer:
     set aside as a statement, it left the first sentence to be answered with the conclusion."""

@@ -144,12 +144,16 @@ def test_a_sentence_run_on_without_a_full_stop_is_read_apart(message: str, quest
     assert len(read_message(message).questions) == 1
 
 
-@pytest.mark.parametrize("sentence", ["I'm reading this for class.", "my book club starts it tonight", "We have a quiz"])
+@pytest.mark.parametrize(
+    "sentence", ["I'm reading this for class.", "my book club starts it tonight", "We have a quiz"]
+)
 def test_a_statement_about_the_asker(sentence: str) -> None:
     assert about_the_asker(sentence)
 
 
-@pytest.mark.parametrize("sentence", ["should i buy bitcoin or eth", "am I right about this", "do we need to read it all"])
+@pytest.mark.parametrize(
+    "sentence", ["should i buy bitcoin or eth", "am I right about this", "do we need to read it all"]
+)
 def test_a_verb_before_the_asker_asks_even_without_a_question_mark(sentence: str) -> None:
     """ "Should I buy bitcoin" is a question about something else, not a statement to set aside."""
     assert not about_the_asker(sentence)
