@@ -949,7 +949,7 @@ class Matcher:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
                 return Explanation(_answer(message, decision), read, decision, None, read.text)
         aside = self._about_the_asker(read)
-        if read.small_talk or (read.chatty and aside == frozenset(read.questions)):
+        if read.small_talk or aside == frozenset(read.questions):
             # "I'm reading this essay for class. thanks bot": nothing but statements about the asker.
             talk = Answer(
                 message, None, 0.0, reason=Reason.SMALL_TALK.value, reply=small_talk_reply(read, self.knowledge)

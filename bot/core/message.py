@@ -66,10 +66,11 @@ _CHAT = frozenset({PartKind.GREETING, PartKind.THANKS, PartKind.HELP})
 # "I'm reading this for class", "My dad and I argued about this": the asker speaking of themselves.
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|we|us|our)\b")
 _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|whose|why|how|which|when|where)\b")
-# "Should I buy bitcoin", "am I right": a verb before the asker asks, whether or not a "?" follows.
-_ASKED_OF_THE_ASKER = re.compile(
-    r"(?:is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|has|have|had) "
-    r"(?:i|we|my|our)\b"
+# "Should I buy bitcoin", "can you tell me more", "give me an example": a verb before the asker or the bot
+# asks, and so does a request made to the bot, whether or not a "?" follows.
+_ASKS = re.compile(
+    r"(?:(?:is|are|am|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|has|have|had) "
+    r"(?:i|we|my|our|you|u)|(?:\w+ ){0,3}?(?:give|tell|show|send|explain|remind|teach|let) (?:me|us))\b"
 )
 
 
@@ -80,7 +81,7 @@ def about_the_asker(sentence: str) -> bool:
         "?" not in sentence
         and bool(_FIRST_PERSON.search(words))
         and not _QUESTION_WORD.search(words)
-        and not _ASKED_OF_THE_ASKER.match(words)
+        and not _ASKS.match(words)
     )
 
 
