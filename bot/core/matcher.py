@@ -978,8 +978,16 @@ class Matcher:
         return frozenset(
             sentence
             for sentence in read.questions
-            if about_the_asker(sentence) and not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
+            if about_the_asker(sentence)
+            and (
+                not set(Analyzer.terms(self._analyzer.text(sentence))) & self._topics
+                or not self._names_a_topic(sentence)
+            )
         )
+
+    def _names_a_topic(self, sentence: str) -> bool:
+        decision = self._decide((sentence,))
+        return decision.entry is not None or any(map(_came_close, decision.candidates[:1]))
 
     def _starts_sentence(self, word: str) -> bool:
         """Whether a capitalised word run on after another sentence begins one (see read_message)."""

@@ -460,6 +460,20 @@ def test_a_question_of_the_asker_after_a_sentence_about_the_essay_is_not_set_asi
     assert not matcher.ask("Just finished the article for the second time. should i buy bitcoin or eth").answered
 
 
+@pytest.mark.parametrize(
+    "statement", ["so I finally read the whole article last night.", "My group is presenting next week."]
+)
+@pytest.mark.parametrize(
+    ("question", "expected"), [("bitcoin price rn?", None), ("what does china get out of it", "what-china-gets")]
+)
+def test_a_statement_about_the_asker_in_everyday_words_of_the_keywords_is_set_aside(
+    matcher: Matcher, statement: str, question: str, expected: str | None
+) -> None:
+    """ "Finally" and "last" are words of entries' keywords ("final", "will it last"), but the statement
+    names no point of the essay: it neither answers nor pulls the question towards the conclusion."""
+    assert answered_id(matcher, f"{statement} {question}") == expected
+
+
 def test_a_statement_about_the_asker_naming_a_topic_is_still_read_as_asking(matcher: Matcher) -> None:
     """ "I'm stuck on the Central Asia part": a statement that names a point of the essay asks about it."""
     assert answered_id(matcher, "hey! I'm stuck on the central asia part") == "central-asia"
