@@ -68,7 +68,8 @@ _EVIDENCE_PHRASES = alternation(
 _WHY_PHRASES = alternation(
     """
     why, why tho, why though, why is that, why so, how come, why not, why is that so, what is the reason,
-    reasons, reason, any reason, any history behind that, what caused that, what led to that, because of what
+    reasons, reason, any reason, any history behind that, what caused that, what led to that, because of what,
+    what is it based on, what is it really based on, what is it actually based on
     """
 )
 _MORE_PHRASES = alternation(

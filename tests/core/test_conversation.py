@@ -72,7 +72,7 @@ def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full
     assert (answer.entry.id, answer.follow_up_of, answer.detail) == ("dominant-partner", "dominant-partner", True)
 
 
-@pytest.mark.parametrize("then", ["why?", "why tho", "how come", "why is that so"])
+@pytest.mark.parametrize("then", ["why?", "why tho", "how come", "why is that so", "so what is it based on then?"])
 def test_why_is_answered_by_the_entry_that_gives_the_essays_reasons(
     matcher: Matcher, knowledge: KnowledgeBase, then: str
 ) -> None:
@@ -342,6 +342,7 @@ def test_a_conversation_is_bounded() -> None:
         ("why is it so limited", FollowUp.WHY),
         ("then why do they keep meeting up", FollowUp.WHY),
         ("but why is that", FollowUp.WHY),
+        ("what's it really based on", FollowUp.WHY),  # the grounds of what was just said: its reasons
         ("same story with energy?", FollowUp.ELLIPSIS),
         ("can you elaborate", FollowUp.MORE),
         ("and militarily?", FollowUp.ELLIPSIS),
