@@ -153,6 +153,7 @@ RULES = frozenset(
         "new-question",  # a new part asking a question of its own is not answered with the last answer again
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
+        "listed-instances",  # "what kind of hostility?" after an answer listing its forms is answered by it again
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -199,6 +200,10 @@ _COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compare
 _ROUGHLY = "when, roughly"
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _PLACING = frozenset({"in", "at"})
+_ANSWER_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# After a word of an answer, what introduces its instances: "help: energy deals…", "hostility, in the form of
+# sanctions…", "regional supremacy, especially in Eastern Europe", "the University of Birmingham".
+_INSTANCES = re.compile(r"(?: [\w'’-]+)?(?::|,? (?:in the form of|such as|especially|including|namely)\b| of [A-Z])")
 _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 
 
@@ -654,6 +659,7 @@ class Matcher:
             or not (
                 asks_specifics(explanation.message.question) or self._asks_which(explanation.message.question, previous)
             )
+            or self._lists_instances(previous, explanation.message.question)
         ):
             return explanation
         declined = Answer(
@@ -666,6 +672,22 @@ class Matcher:
             note=f"About “{previous.title}”, the essay says: {previous.answer}",
         )
         return replace(explanation, answer=declined)
+
+    def _lists_instances(self, previous: Entry, question: str) -> bool:
+        """Whether the answer just given names instances of what the question asks after by kind.
+
+        "What kind of hostility?" is answered by "that hostility, in the form of sanctions, economic
+        conflicts…"; "what uni?" by "the University of Birmingham"; "which sanctions?" is not.
+        """
+        named = asked_by_kind(without_specifics(question))
+        if named is None or "listed-instances" in self._without:
+            return False
+        asked = set(Analyzer.terms(self._analyzer.text(named)))
+        return any(
+            asked.intersection(Analyzer.terms(self._analyzer.text(word.group(0))))
+            and _INSTANCES.match(previous.answer, word.end())
+            for word in _ANSWER_WORD.finditer(previous.answer)
+        )
 
     def _asks_which(self, question: str, previous: Entry) -> bool:
         """Whether a short "which projects?", "what kind of plans" asks to name what the answer just given
@@ -831,7 +853,11 @@ class Matcher:
                 return resolved
             # An inherited fact is answered only if a cited passage states it of what the new part names,
             # however closely a curated phrasing words the new part ("invasion of Ukraine").
-            stands = self._states(query, own.position) if inherited else self._guard(query, own) not in FACT_GUARDS
+            stands = (
+                self._states(query, own.position)
+                if inherited
+                else self._guard(query, own) not in FACT_GUARDS or self._lists_instances(resolved.entry, query.text)
+            )
             return resolved if stands else replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
         lead = new.candidates[0] if new.candidates else None
         if lead is not None and _came_close(lead):

@@ -26,6 +26,31 @@ def talk(matcher: Matcher, *messages: str, gap: float = 5.0) -> list[tuple[str, 
 
 
 @pytest.mark.parametrize(
+    ("first", "then", "previous"),
+    [
+        ("what role did the west play in pushing them together", "what kind of hostility", "western-hostility"),
+        ("who wrote this", "what uni", "author"),
+        ("are both governments authoritarian", "what traits exactly?", "authoritarian-traits"),
+        ("are both governments authoritarian", "which traits?", "authoritarian-traits"),
+        ("what does russia want in the long run", "which regions especially?", "russia-goals"),
+    ],
+)
+def test_asked_by_kind_after_an_answer_that_lists_the_instances_shows_it_again(
+    matcher: Matcher, first: str, then: str, previous: str
+) -> None:
+    """ "What kind of hostility?" after "that hostility, in the form of sanctions, economic conflicts…":
+    the answer just given names them, so it answers; it is not declined as asking more than the essay says."""
+    conversation = Conversation()
+    _, conversation = matcher.reply(first, conversation, 0.0)
+    assert conversation.turns[-1].entry_id == previous
+    without = Matcher(matcher.knowledge, without={"listed-instances"})
+
+    assert without.reply(then, conversation, 5.0)[0].answer.reason in ("more-than-said", "follow-up-unexplained")
+    answer = matcher.reply(then, conversation, 5.0)[0].answer
+    assert (answer.kind, answer.entry.id if answer.entry else None) == ("answer", previous)
+
+
+@pytest.mark.parametrize(
     ("first", "then", "expected"),
     [
         ("what does china get out of it", "and russia?", "what-russia-gets"),
@@ -195,6 +220,8 @@ def test_a_follow_up_leans_on_the_last_answer_not_on_a_decline_after_it(matcher:
         # Asked by kind after a word the answer only mentions, with no word like "exactly".
         ("who runs the joint infrastructure projects", "which projects", "infrastructure-projects"),
         ("is there military cooperation between them", "what exercises", "military-cooperation"),
+        # "Sanctions" is one of the forms of hostility the answer lists; which sanctions it never says.
+        ("what role did the west play in pushing them together", "which sanctions exactly?", "western-hostility"),
     ],
 )
 def test_a_request_for_specifics_the_answer_does_not_hold_is_declined_naming_that_answer(
