@@ -998,7 +998,8 @@ class Matcher:
 
     def _about_the_asker(self, read: Message) -> frozenset[str]:
         """The message's statements about the asker that name no topic of the knowledge base ("I'm stuck
-        on the Central Asia part" names one, and asks about it)."""
+        on the Central Asia part" names one, and asks about it): none of their words is a term of a title
+        or keywords, or, read alone, they come close to no entry."""
         if "about-the-asker" in self._without:
             return frozenset()
         return frozenset(
@@ -1012,6 +1013,8 @@ class Matcher:
         )
 
     def _names_a_topic(self, sentence: str) -> bool:
+        """Whether a sentence, read alone, is answered or comes close to an entry: "so I finally read the whole
+        article last night" has words of keywords ("final", "last") but names no point of the essay."""
         decision = self._decide((sentence,))
         return decision.entry is not None or any(map(_came_close, decision.candidates[:1]))
 

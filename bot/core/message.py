@@ -75,7 +75,8 @@ _ASKS = re.compile(
 
 
 def about_the_asker(sentence: str) -> bool:
-    """Whether a sentence is a statement about the one who writes it, asking nothing: no "?", no question word."""
+    """Whether a sentence is a statement about the one who writes it, asking nothing: no "?", no question word,
+    and not opening as a question or a request ("should I…", "give me…")."""
     words = normalise(sentence)
     return (
         "?" not in sentence
