@@ -76,7 +76,8 @@ _MORE_PHRASES = alternation(
     """
     how so, in what way, like how, how, explain, explain more, explain that, elaborate, can you elaborate, go on,
     tell me more, more, more info, more details, details, what do you mean, meaning, say more, keep going, really,
-    wdym, what does that mean
+    wdym, what does that mean, i do not get it, i do not understand, i still do not get it, i still do not understand,
+    i am confused, i am lost, confused, lost
     """
 )
 _POLITE = r"(?: (?:pls|please|plz|then|tho|though|exactly|for that|for this|for it))?"

@@ -632,8 +632,10 @@ class Matcher:
         explanation = self._explain_alone(message)
         last = conversation.last_answered(now) if conversation is not None else None
         previous = self.knowledge.entry(last.entry_id) if last is not None and last.entry_id else None
-        if last is None or previous is None or explanation.answer.kind in (SMALL_TALK, PARAGRAPH):
+        if last is None or previous is None or explanation.answer.kind == PARAGRAPH:
             return explanation
+        if explanation.answer.kind == SMALL_TALK and follow_up_kind(explanation.message.question) is None:
+            return explanation  # "thanks!"; but "I don't get it", about the asker, asks for more of the answer
         followed = self._follow_up(explanation, last, previous) or explanation
         return self._no_more_than_said(followed, previous)
 

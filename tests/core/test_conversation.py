@@ -84,6 +84,8 @@ def test_an_elliptical_reply_is_the_previous_question_with_the_new_part(
         "tell me more",
         "how so",
         "is that true tho",
+        "i dont get it",  # about the asker, so small talk alone; after an answer it asks for more of it
+        "im confused",
     ],
 )
 def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full(matcher: Matcher, then: str) -> None:

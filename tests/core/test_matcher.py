@@ -328,7 +328,7 @@ def test_the_asking_sentence_must_pass_every_guard(matcher: Matcher) -> None:
     [
         "I have to summarise this essay for my class.",
         "So I finally read the last part of the article.",
-        "I'm stuck on the main argument for my seminar.",
+        "I'm stuck on the main argument of the essay.",
     ],
 )
 @pytest.mark.parametrize("question", ["what languages does putin speak?", "did the author win any prizes?"])
