@@ -1015,10 +1015,10 @@ class Matcher:
         )
 
     def _names_a_topic(self, sentence: str) -> bool:
-        """Whether a sentence, read alone, is answered or comes close to an entry: "so I finally read the whole
-        article last night" has words of keywords ("final", "last") but names no point of the essay."""
-        decision = self._decide((sentence,))
-        return decision.entry is not None or any(map(_came_close, decision.candidates[:1]))
+        """Whether a sentence, read alone, comes close to an entry: "so I finally read the whole article last
+        night" has words of keywords ("final", "last") but names no point of the essay. Ranking is enough."""
+        query = self._query(sentence, (sentence,))
+        return any(map(_came_close, self._rank(query)[:1])) if query.total else False
 
     def _starts_sentence(self, word: str) -> bool:
         """Whether a capitalised word run on after another sentence begins one (see read_message)."""
