@@ -107,7 +107,9 @@ _THANKS = alternation(
     thanks, thank you, thank u, thankyou, thanks a lot, thanks so much, thank you so much, thanks a bunch, thx, thnx,
     tnx, ty, tysm, tyvm, tia, cheers, much appreciated, appreciate it, i appreciate it, many thanks,
     thanks in advance, thx in advance, thank you in advance, ty in advance, thanks again, danke, merci, gracias,
-    spasibo, grazie, bye, goodbye, cya, see ya, ttyl, have a good one, you are the best, ur the best, you rock,
+    spasibo, grazie, obrigado, obrigada, arigato, arigatou, xie xie, xiexie, shukran, dhanyavad, dhanyawad, tack,
+    takk, dank je, dankjewel, kiitos, tesekkurler, dziekuje, asante, salamat, gamsahamnida, kamsahamnida,
+    bye, goodbye, cya, see ya, ttyl, have a good one, you are the best, ur the best, you rock,
     you are a legend, legend, goated, ur goated, you are goated
     """
 )

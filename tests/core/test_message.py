@@ -50,6 +50,15 @@ def test_each_part_is_named() -> None:
     ]
 
 
+def test_thanks_in_another_language_is_set_aside_from_the_question() -> None:
+    """ "olá! … obrigado": the Portuguese thanks is chat, not a word of the question (it let a near miss answer)."""
+    assert kinds("olá! Will Xi visit Moscow again next year? obrigado") == [
+        ("greeting", "olá!"),
+        ("question", "Will Xi visit Moscow again next year?"),
+        ("thanks", "obrigado"),
+    ]
+
+
 @pytest.mark.parametrize(
     "message",
     [
@@ -64,6 +73,8 @@ def test_each_part_is_named() -> None:
         "<@123> hi",
         "bye!",
         "gm all",
+        "obrigado!",  # thanks in other languages, as greetings are
+        "xie xie",
     ],
 )
 def test_a_message_of_chat_manners_only_is_small_talk(message: str) -> None:
