@@ -106,6 +106,8 @@ _THANKS = alternation(
     """
     thanks, thank you, thank u, thankyou, thanks a lot, thanks so much, thank you so much, thanks a bunch, thx, thnx,
     tnx, ty, tysm, tyvm, tia, cheers, much appreciated, appreciate it, i appreciate it, many thanks,
+    appreciate any help, appreciate the help, would appreciate it, would appreciate any help, any help appreciated,
+    any help is appreciated, help appreciated, any pointers appreciated, pointers appreciated,
     thanks in advance, thx in advance, thank you in advance, ty in advance, thanks again, danke, merci, gracias,
     spasibo, grazie, obrigado, obrigada, arigato, arigatou, xie xie, xiexie, shukran, dhanyavad, dhanyawad, tack,
     takk, dank je, dankjewel, kiitos, tesekkurler, dziekuje, asante, salamat, gamsahamnida, kamsahamnida,

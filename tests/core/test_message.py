@@ -75,6 +75,8 @@ def test_thanks_in_another_language_is_set_aside_from_the_question() -> None:
         "gm all",
         "obrigado!",  # thanks in other languages, as greetings are
         "xie xie",
+        "appreciate any help!",
+        "any pointers appreciated.",
     ],
 )
 def test_a_message_of_chat_manners_only_is_small_talk(message: str) -> None:
