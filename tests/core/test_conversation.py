@@ -99,7 +99,9 @@ def test_asking_for_the_evidence_or_more_shows_the_last_answers_passages_in_full
     assert (answer.entry.id, answer.follow_up_of, answer.detail) == ("dominant-partner", "dominant-partner", True)
 
 
-@pytest.mark.parametrize("then", ["why?", "why tho", "how come", "why is that so", "so what is it based on then?"])
+@pytest.mark.parametrize(
+    "then", ["why?", "why tho", "how come", "why is that so", "so what is it based on then?", "what's really behind it"]
+)
 def test_why_is_answered_by_the_entry_that_gives_the_essays_reasons(
     matcher: Matcher, knowledge: KnowledgeBase, then: str
 ) -> None:
