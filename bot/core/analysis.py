@@ -87,7 +87,7 @@ _YEAR = re.compile(r"(?:1[0-9]|20)[0-9]{2}s?")  # 1000 to 2099, or a decade such
 # is stronger" is answered, "which banks were cut off from SWIFT" is not). Only
 # near the start: "when" later on is usually a conjunction ("… when they meet").
 _FACTUAL_KINDS = {
-    "when": ("when", "what year", "which year", "what date", "what day", "what month"),
+    "when": ("when", "what year", "which year", "what decade", "which decade", "what date", "what day", "what month"),
     "how many": ("how many",),
     "how much": (
         "how much",

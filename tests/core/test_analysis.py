@@ -147,6 +147,7 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
     [
         ("when did they meet", "when"),
         ("what year did they sign it", "when"),
+        ("which decade was the split", "when"),  # answered by a decade the passage gives, "the 1960s"
         ("so how much did it cost", "how much"),
         ("how many times have they met", "how many"),
         ("which banks were cut off", "which"),
