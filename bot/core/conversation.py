@@ -70,9 +70,9 @@ _WHY_PHRASES = alternation(
     why, why tho, why though, why is that, why so, how come, why not, why is that so, what is the reason,
     reasons, reason, any reason, any history behind that, what caused that, what led to that, because of what,
     what is it based on, what is it really based on, what is it actually based on, what is behind it,
-    what is behind that, what is really behind it, what is really behind that, what lies behind it, what is underneath,
-    what is underneath it, what is underneath that, what is really underneath, what is under it, what is really under it,
-    what lies beneath, what lies beneath it
+    what is behind that, what is really behind it, what is really behind that, what lies behind it,
+    what is underneath, what is underneath it, what is underneath that, what is really underneath, what is under it,
+    what is really under it, what lies beneath, what lies beneath it
     """
 )
 _MORE_PHRASES = alternation(
