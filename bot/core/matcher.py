@@ -1018,7 +1018,8 @@ class Matcher:
         """Whether a sentence, read alone, comes close to an entry: "so I finally read the whole article last
         night" has words of keywords ("final", "last") but names no point of the essay. Ranking is enough."""
         query = self._query(sentence, (sentence,))
-        return any(map(_came_close, self._rank(query)[:1])) if query.total else False
+        ranked = self._rank(query) if query.total else []
+        return bool(ranked) and _came_close(ranked[0])
 
     def _starts_sentence(self, word: str) -> bool:
         """Whether a capitalised word run on after another sentence begins one (see read_message)."""
@@ -1144,6 +1145,7 @@ class Matcher:
         short = len(query.weights) <= NAMED_QUESTION_TERMS
         close = best.verbatim >= VERBATIM
         calibrated = self._calibration is not None
+        fact = self._fact_asked(query, best)
         guards = (
             # "How many times has Xi met Biden" is about Biden, whatever else it shares with an entry.
             (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),
@@ -1151,10 +1153,10 @@ class Matcher:
             # weighs that share itself ("foreign"), and declines such questions without the guard.
             (Reason.MOSTLY_UNUSED_WORDS, not calibrated and query.foreign >= FOREIGN_SHARE and not close),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
-            (Reason.FACT_ON_UNUSED_WORD, self._fact_asked(query, best) and query.unused and short and not close),
+            (Reason.FACT_ON_UNUSED_WORD, fact and query.unused and short and not close),
             (
                 Reason.FACT_NOT_ASKED,
-                self._fact_asked(query, best)
+                fact
                 and not close
                 and not self._asked_before(query, best.position)
                 and not self._states(query, best.position),
