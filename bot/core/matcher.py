@@ -873,20 +873,21 @@ class Matcher:
 
         "How are western sanctions affecting the partnership?" then "and the west's role beyond sanctions?":
         read after the first question it gets the sanctions again; alone, its words point at the West's
-        hostility. Not when the new part points back ("how does that fit…") unless its entry is one the last
-        answer links to ("but do they show that in public" after the dominant partner: the hidden imbalance),
-        names one thing ("militarily too?") or asks for specifics of the last answer ("what trade deals exactly?").
+        hostility. Not when the new part points back ("how does that fit…") or names one thing ("militarily
+        too?"), unless its entry is one the last answer links to ("but do they show that in public" after the
+        dominant partner: the hidden imbalance), nor when it asks for specifics of the last answer ("what trade
+        deals exactly?").
         """
         lead = new.candidates[0] if new.candidates else None
+        if resolved.entry is not previous or lead is None or lead.id == previous.id or "new-question" in self._without:
+            return resolved
+        # A point the last answer links to may be asked after by pointing back, or by one word ("and the reality?").
+        linked = lead.id in (*previous.related, *previous.why, *previous.examples)
         if (
-            resolved.entry is not previous
-            or lead is None
-            or lead.id == previous.id
-            or "new-question" in self._without
-            or (refers_back(new_part) and lead.id not in (*previous.related, *previous.why, *previous.examples))
+            (refers_back(new_part) and not linked)
             or asks_specifics(new_part)
             or asked_by_kind(new_part) is not None
-            or len([word for word in _words(new_part) if word not in STOPWORDS]) < 2
+            or (len([word for word in _words(new_part) if word not in STOPWORDS]) < 2 and not linked)
             or not _came_close(lead)
             or self._guard(self._query(new.text, (new.text,)), lead) is not None
         ):

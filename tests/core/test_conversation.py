@@ -450,6 +450,8 @@ def test_a_swapped_follow_up_is_not_answered_by_the_entry_about_the_other_side(m
         ("how many times have xi and putin met", "and the money side of the deal for moscow?", "what-russia-gets"),
         # Pointing back ("that"), but at a point the answer just given links to: the hidden imbalance.
         ("is china the boss in this relationship", "but do they show that in public", "hidden-asymmetry"),
+        # One word, but the point the answer just given links to: their goals.
+        ("are both governments authoritarian", "and their goals?", "long-term-goals"),
     ],
 )
 def test_a_new_part_asking_a_question_of_its_own_is_not_answered_with_the_last_answer_again(
