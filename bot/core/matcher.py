@@ -547,9 +547,10 @@ class Matcher:
                 self._factual_terms[phrasing.entry][kind].append(phrasing.terms)
             if (thing := which_thing(phrasing.text)) is not None:
                 self._factual_terms[phrasing.entry][f"which {thing}"].append(phrasing.terms)
+        left_open = [[self._analyzer.text(question) for question in entry.not_answered] for entry in knowledge.entries]
         self._left_open_facts: list[dict[str, list[frozenset[str]]]] = [defaultdict(list) for _ in analysed]
-        for position, entry in enumerate(knowledge.entries):
-            for line in map(self._analyzer.text, entry.not_answered):
+        for position, lines in enumerate(left_open):
+            for line in lines:
                 if (kind := factual_kind(line)) in CONDITIONAL_FACTS:
                     self._left_open_facts[position][kind].append(frozenset(Analyzer.terms(line)))
         self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
@@ -560,11 +561,7 @@ class Matcher:
         # Phrasings come entry by entry, and every entry has at least its title.
         self._first_phrasing = np.cumsum([0] + [len(phrasings) for phrasings in self._by_entry[:-1]], dtype=np.intp)
         self._declined = _OverlapIndex(
-            [
-                self._phrasing(position, self._analyzer.text(question))
-                for position, entry in enumerate(knowledge.entries)
-                for question in entry.not_answered
-            ]
+            [self._phrasing(position, line) for position, lines in enumerate(left_open) for line in lines]
         )
         self._declined_entry = np.array([phrasing.entry for phrasing in self._declined.phrasings], dtype=np.intp)
         self._declined_texts = np.array([phrasing.text for phrasing in self._declined.phrasings], dtype=object)
