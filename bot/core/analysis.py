@@ -266,7 +266,8 @@ class WordSet:
         if not len(self._hashes):
             return np.zeros(len(hashes), dtype=bool)
         positions = np.searchsorted(self._hashes, hashes).clip(max=len(self._hashes) - 1)
-        return self._hashes[positions] == hashes
+        found: np.ndarray = self._hashes[positions] == hashes
+        return found
 
     def __contains__(self, word: object) -> bool:
         target = hash(word)

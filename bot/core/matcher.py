@@ -154,6 +154,7 @@ RULES = frozenset(
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         "listed-instances",  # "what kind of hostility?" after an answer listing its forms is answered by it again
+        "reasons-left-open",  # "why?" of a point whose reasons the entry's "not answered" lines say the essay omits
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -338,6 +339,8 @@ INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how lon
 # no phrasing asks when the entry's own "not answered" lines ask it ("what caused the Sino-Soviet split").
 CONDITIONAL_FACTS = frozenset({"cause"})
 
+# A "not answered" line asking the reasons of something.
+_ASKS_WHY = re.compile(r"(?:why|how come)\b")
 # A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
 _ASKS_ITSELF = re.compile(
     r"\b(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|"
@@ -554,6 +557,9 @@ class Matcher:
                 if (kind := factual_kind(line)) in CONDITIONAL_FACTS:
                     self._left_open_facts[position][kind].append(frozenset(Analyzer.terms(line)))
         self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
+        self._reasons_left_open = [
+            any(self._asks_why_of_itself(line, position) for line in lines) for position, lines in enumerate(left_open)
+        ]
         self._phrasing_texts = [[phrasing.text for phrasing in phrasings] for phrasings in self._by_entry]
         self._phrasing_count = [len(phrasings) for phrasings in self._by_entry]
         self._all_phrasing_texts = [phrasing.text for phrasing in self._phrasings]
@@ -661,7 +667,12 @@ class Matcher:
             or self._lists_instances(previous, explanation.message.question)
         ):
             return explanation
-        declined = Answer(
+        return replace(explanation, answer=self._says_no_more(answer, previous))
+
+    @staticmethod
+    def _says_no_more(answer: Answer, previous: Entry) -> Answer:
+        """A decline of a follow-up the essay leaves open, naming what it does say of ``previous``."""
+        return Answer(
             answer.question,
             None,
             answer.score,
@@ -670,7 +681,15 @@ class Matcher:
             previous.id,
             note=f"About “{previous.title}”, the essay says: {previous.answer}",
         )
-        return replace(explanation, answer=declined)
+
+    def _asks_why_of_itself(self, line: str, position: int) -> bool:
+        """Whether a "not answered" line (``text()`` output) asks why of the entry's own point, in its own words:
+        "why is open war between them improbable" of the entry on war, not "why did Italy pull out of the
+        Belt and Road" of the entry on the Belt and Road. The essay then gives no reasons for the point."""
+        if not _ASKS_WHY.match(line):
+            return False
+        terms = set(Analyzer.terms(line)) - self._side_words
+        return bool(terms & self._labels[position]) and terms <= self._terms[position]
 
     def _lists_instances(self, previous: Entry, question: str) -> bool:
         """Whether the answer just given names instances of what the question asks after by kind.
@@ -771,6 +790,9 @@ class Matcher:
         if kind is FollowUp.WHY and reasons is not None:
             answer = Answer(message, reasons, 100.0, (), Reason.WHY.value, previous.id)
             return replace(alone, answer=answer, matched=reasons.questions[0])
+        left_open = self._reasons_left_open[self._position[previous.id]] and "reasons-left-open" not in self._without
+        if kind is FollowUp.WHY and left_open:
+            return replace(alone, answer=self._says_no_more(alone.answer, previous), matched=last.question)
         reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
         answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
         return replace(alone, answer=answer, matched=last.question)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from bot.core.answer import Answer
 from bot.core.conversation import CONTEXT_SECONDS, MAX_TURNS, Conversation, FollowUp, Turn, follow_up_kind
 from bot.core.matcher import Matcher
-from bot.core.model import KnowledgeBase
+from bot.core.model import Entry, KnowledgeBase
 
 
 @pytest.fixture(scope="module")
@@ -115,14 +118,44 @@ def test_why_is_answered_by_the_entry_that_gives_the_essays_reasons(
     assert answer.follow_up_of == "dominant-partner"
 
 
-def test_why_without_listed_reasons_shows_the_passages_in_full(matcher: Matcher, knowledge: KnowledgeBase) -> None:
-    """An entry with no ``why`` answers "why?" with its own cited paragraphs in full."""
-    without = next(entry for entry in knowledge.entries if not entry.why)
-    conversation = Conversation()
-    _, conversation = matcher.reply(without.questions[0], conversation, 0.0)
-    answer = matcher.reply("why?", conversation, 5.0)[0].answer
+def _with_not_answered(knowledge: KnowledgeBase, entry: Entry, line: str) -> tuple[Matcher, Entry]:
+    """A matcher over ``knowledge`` with ``line`` as the only "not answered" line of ``entry``."""
+    changed = replace(entry, not_answered=(line,))
+    entries = tuple(changed if item is entry else item for item in knowledge.entries)
+    return Matcher(replace(knowledge, entries=entries)), changed
 
-    assert (answer.entry, answer.detail) == (without, True)
+
+def _why_after(matcher: Matcher, entry: Entry) -> Answer:
+    conversation = Conversation()
+    _, conversation = matcher.reply(entry.questions[0], conversation, 0.0)
+    assert conversation.turns[-1].entry_id == entry.id
+    return matcher.reply("why?", conversation, 5.0)[0].answer
+
+
+def test_why_without_listed_reasons_shows_the_passages_in_full(knowledge: KnowledgeBase) -> None:
+    """An entry with no ``why`` answers "why?" with its own cited paragraphs in full, even when a "not
+    answered" line asks why of something it never mentions."""
+    without = next(entry for entry in knowledge.entries if not entry.why)
+    matcher, entry = _with_not_answered(knowledge, without, "why did zanzibar stay out of it")
+
+    answer = _why_after(matcher, entry)
+
+    assert (answer.entry, answer.detail) == (entry, True)
+
+
+def test_why_of_a_point_whose_reasons_the_essay_omits_is_declined(knowledge: KnowledgeBase) -> None:
+    """A "not answered" line asking why of the entry's own point, in its own words, says the essay gives no
+    reasons: "why?" after the entry is declined, naming what the essay does say, not shown again as if it
+    answered."""
+    without = next(entry for entry in knowledge.entries if not entry.why)
+    matcher, entry = _with_not_answered(knowledge, without, f"why is it that {without.title.lower()}")
+
+    answer = _why_after(matcher, entry)
+
+    assert (answer.entry, answer.reason, answer.follow_up_of) == (None, "more-than-said", entry.id)
+    assert entry.answer in answer.note
+    shown = _why_after(Matcher(matcher.knowledge, without={"reasons-left-open"}), entry)
+    assert (shown.entry, shown.detail) == (entry, True)
 
 
 @pytest.mark.parametrize("then", ["like what?", "examples?", "can you give an example", "such as what tho"])
