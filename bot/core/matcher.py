@@ -126,6 +126,7 @@ class Reason(enum.Enum):
     EXAMPLES = "follow-up-examples"  # "like what?" after an answer: the entry giving the essay's examples of it
     NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
     SIDE = "follow-up-side"  # "and Xi's side?": among the entries that came close, the one about that side alone
+    LINKED = "follow-up-linked"  # "so what's different then": a little short of evidence, for a point the last links to
     # Declines.
     SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
     NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
@@ -155,6 +156,7 @@ RULES = frozenset(
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         "listed-instances",  # "what kind of hostility?" after an answer listing its forms is answered by it again
         "reasons-left-open",  # "why?" of a point whose reasons the entry's "not answered" lines say the essay omits
+        Reason.LINKED.value,
         Reason.EXACT.value,
         Reason.SHAPED_LIKE_PHRASING.value,
         Reason.MOSTLY_EXPLAINED.value,
@@ -331,6 +333,8 @@ def _came_close(candidate: Candidate) -> bool:
     return candidate.coverage >= SOLE_TERM_COVERAGE and candidate.strong >= 1
 
 
+# How far short of the calibration's threshold a point the last answer links to may be, and still answer.
+LINKED_LEAD_ALLOWANCE = 0.2
 FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value})
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
@@ -640,7 +644,35 @@ class Matcher:
         if explanation.answer.kind == SMALL_TALK and follow_up_kind(explanation.message.question) is None:
             return explanation  # "thanks!"; but "I don't get it", about the asker, asks for more of the answer
         followed = self._follow_up(explanation, last, previous) or explanation
-        return self._no_more_than_said(followed, previous)
+        return self._linked_lead(self._no_more_than_said(followed, previous), explanation.decision, previous)
+
+    def _linked_lead(self, explanation: Explanation, alone: Decision | None, previous: Entry) -> Explanation:
+        """A message declined alone for a little too little evidence, answered by its best entry when that
+        is a point the last answer links to (its ``related``, ``why`` or ``examples``).
+
+        The member was just reading about the point before, which makes a link of it likelier than its
+        words alone say: "do they share the same values?", then "so what's different then" (their
+        long-term goals). Only a little likelier: the calibration must judge it at least
+        LINKED_LEAD_ALLOWANCE short of its threshold.
+        """
+        calibration = self._calibration
+        if (
+            explanation.answer.entry is not None
+            or alone is None
+            or alone.reason is not Reason.TOO_LITTLE_EVIDENCE
+            or not alone.candidates
+            or calibration is None
+            or Reason.LINKED.value in self._without
+        ):
+            return explanation
+        lead = alone.candidates[0]
+        linked = lead.id in (*previous.related, *previous.why, *previous.examples)
+        if not linked or calibration.probability(alone.signals) < calibration.threshold - LINKED_LEAD_ALLOWANCE:
+            return explanation
+        entry = self.knowledge.entries[lead.position]
+        decision = replace(alone, reason=Reason.LINKED, entry=entry, score=round(lead.score, 1))
+        answer = replace(_answer(explanation.answer.question, decision), follow_up_of=previous.id)
+        return replace(explanation, answer=answer, decision=decision, focus=None, matched=alone.text)
 
     def alternatives(self, question: str, instead_of: str) -> tuple[Suggestion, ...]:
         """What else ``question`` may have meant than the entry ``instead_of``: offered after a 👎 on its answer."""

@@ -585,3 +585,38 @@ def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(match
 
     assert asked == "what-xi-gains"
     assert entry != "what-xi-gains"
+
+
+def _linking(knowledge: KnowledgeBase, entry_id: str, related: tuple[str, ...]) -> Matcher:
+    """A matcher over ``knowledge`` where ``entry_id`` links to ``related`` only (no ``why``, no ``examples``)."""
+    entries = tuple(
+        replace(entry, related=related, why=(), examples=()) if entry.id == entry_id else entry
+        for entry in knowledge.entries
+    )
+    return Matcher(replace(knowledge, entries=entries))
+
+
+def test_a_message_a_little_short_of_evidence_is_answered_by_a_point_the_last_answer_links_to(
+    matcher: Matcher, knowledge: KnowledgeBase
+) -> None:
+    """ "So they're not really mates, Xi and Putin?", declined alone, is answered after an answer linking to its best entry:
+    the member was just reading about a point next to it. After an answer that does not link to it, it is not."""
+    message = "so they're not really mates, xi and putin?"
+    alone = matcher.explain(message)
+    assert alone.answer.reason == "too-little-evidence"
+    assert alone.decision is not None
+    lead = alone.decision.candidates[0].id
+    previous = next(entry for entry in knowledge.entries if entry.id != lead and entry.questions)
+
+    for related, expected in (((lead,), lead), ((), None)):
+        linking = _linking(knowledge, previous.id, related)
+        _, conversation = linking.reply(previous.questions[0], Conversation(), 0.0)
+        assert conversation.turns[-1].entry_id == previous.id
+        answer = linking.reply(message, conversation, 5.0)[0].answer
+
+        assert (answer.entry.id if answer.entry else None) == expected
+        if expected:
+            assert (answer.reason, answer.follow_up_of) == ("follow-up-linked", previous.id)
+    without = Matcher(_linking(knowledge, previous.id, (lead,)).knowledge, without={"follow-up-linked"})
+    _, conversation = without.reply(previous.questions[0], Conversation(), 0.0)
+    assert without.reply(message, conversation, 5.0)[0].answer.entry is None
