@@ -781,6 +781,8 @@ class Matcher:
         side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
         if side is not None and Reason.SIDE.value not in self._without:
             decision = self._one_side(decision, side)
+        elif swapped is not None and Reason.SIDE.value not in self._without:
+            decision = self._mirror(decision, new_part, previous)
         if (
             swapped is None
             and decision.entry is not None
@@ -868,6 +870,16 @@ class Matcher:
         """The side word a new part names and nothing else ("and specifically for Putin?"), if that is all it is."""
         words = [word for word in self._analyzer.text(without_specifics(new_part)).split() if word not in STOPWORDS]
         return words[0] if len(words) == 1 and words[0] in self._side_of else None
+
+    def _mirror(self, resolved: Decision, new_part: str, previous: Entry) -> Decision:
+        """After a point about one side, the point about the other side that it links to: "what's in it for
+        Putin", then "and for Xi?", is what Xi gains, not the entry about both leaders the swapped words
+        also come close to."""
+        side = self._only_a_side(new_part)
+        if side is None or self._position[previous.id] not in self._one_side_entries:
+            return resolved
+        mirrored = self._one_side(resolved, side)
+        return mirrored if mirrored.entry is not None and mirrored.entry.id in previous.related else resolved
 
     def _one_side(self, resolved: Decision, side: str) -> Decision:
         """ "Xi's side" of the point just made: the entry that came close whose title names that side alone.

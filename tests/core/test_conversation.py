@@ -587,6 +587,24 @@ def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(match
     assert entry != "what-xi-gains"
 
 
+@pytest.mark.parametrize(
+    ("side", "other", "expected"), [("putin", "xi", "what-xi-gains"), ("xi", "putin", "what-putin-gains")]
+)
+def test_after_one_sides_part_the_other_side_gets_its_own_part(
+    matcher: Matcher, side: str, other: str, expected: str
+) -> None:
+    """ "What image does each leader project at home?", "and what's in it for Putin?", then "and for Xi?":
+    what Xi gains, the point about Putin's part mirrored, not the answer about both leaders again."""
+    turns = talk(
+        matcher,
+        "What image does each leader try to project at home?",
+        f"and what's in it for {side}?",
+        f"and for {other}?",
+    )
+
+    assert [entry for _, entry, _ in turns] == ["domestic-image", f"what-{side}-gains", expected]
+
+
 def _linking(knowledge: KnowledgeBase, entry_id: str, related: tuple[str, ...]) -> Matcher:
     """A matcher over ``knowledge`` where ``entry_id`` links to ``related`` only (no ``why``, no ``examples``)."""
     entries = tuple(
