@@ -1368,7 +1368,10 @@ class Matcher:
         # "A real alliance like NATO": a name given as a comparison is not what the question is about.
         compared = frozenset(match.group(1) for match in _COMPARED.finditer(text))
         named = any(term.kind is Kind.NAME and term.text not in compared for term in terms)
-        unused = any(term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC for term in terms)
+        unused = any(
+            term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC | FACT_KIND_TERMS
+            for term in terms
+        )
         openings = (
             (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)
         )

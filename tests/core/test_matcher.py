@@ -296,6 +296,15 @@ def test_every_guard_applies_to_the_question_inside_chat_manners(
     assert (wrapped.answered, wrapped.reason) == (False, reason)
 
 
+def test_the_word_of_the_kind_of_fact_asked_is_not_a_word_the_essay_never_uses(matcher: Matcher) -> None:
+    """ "What year does the article date the Crimea annexation": "date", like "year", says which kind of fact
+    is asked, not what it is asked of; a passage dates the annexation, so the question is answered."""
+    answer = matcher.ask("what year does the article date the crimea annexation")
+
+    assert answer.entry is not None
+    assert (answer.entry.id, answer.reason) == ("crimea-and-ukraine", "likely-right")
+
+
 @pytest.mark.parametrize("slang", ["oi", "zxqv", "oi oi zxqv"])
 def test_slang_or_gibberish_beside_one_meaningful_word_does_not_make_it_two(matcher: Matcher, slang: str) -> None:
     """ "Oi, tell me a joke": "oi" names no topic at all, so "joke" still stands alone and is declined."""
