@@ -334,7 +334,7 @@ def _came_close(candidate: Candidate) -> bool:
 
 
 # How far short of the calibration's threshold a point the last answer links to may be, and still answer.
-LINKED_LEAD_ALLOWANCE = 0.2
+LINKED_LEAD_ALLOWANCE = 0.1
 FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value})
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.answer import Answer
 from bot.core.conversation import CONTEXT_SECONDS, MAX_TURNS, Conversation, FollowUp, Turn, follow_up_kind
-from bot.core.matcher import Matcher
+from bot.core.matcher import LINKED_LEAD_ALLOWANCE, Matcher
 from bot.core.model import Entry, KnowledgeBase
 
 
@@ -605,29 +605,36 @@ def test_after_one_sides_part_the_other_side_gets_its_own_part(
     assert [entry for _, entry, _ in turns] == ["domestic-image", f"what-{side}-gains", expected]
 
 
-def _linking(knowledge: KnowledgeBase, entry_id: str, related: tuple[str, ...]) -> Matcher:
-    """A matcher over ``knowledge`` where ``entry_id`` links to ``related`` only (no ``why``, no ``examples``)."""
+def _linking(knowledge: KnowledgeBase, entry_id: str, related: tuple[str, ...], threshold: float) -> Matcher:
+    """A matcher over ``knowledge`` where ``entry_id`` links to ``related`` only (no ``why``, no ``examples``),
+    and the calibration answers from ``threshold``."""
+    assert knowledge.calibration is not None
     entries = tuple(
         replace(entry, related=related, why=(), examples=()) if entry.id == entry_id else entry
         for entry in knowledge.entries
     )
-    return Matcher(replace(knowledge, entries=entries))
+    calibration = replace(knowledge.calibration, threshold=threshold)
+    return Matcher(replace(knowledge, entries=entries, calibration=calibration))
 
 
 def test_a_message_a_little_short_of_evidence_is_answered_by_a_point_the_last_answer_links_to(
     matcher: Matcher, knowledge: KnowledgeBase
 ) -> None:
-    """ "So they're not really mates, Xi and Putin?", declined alone, is answered after an answer linking to its best entry:
-    the member was just reading about a point next to it. After an answer that does not link to it, it is not."""
-    message = "so they're not really mates, xi and putin?"
-    alone = matcher.explain(message)
-    assert alone.answer.reason == "too-little-evidence"
-    assert alone.decision is not None
-    lead = alone.decision.candidates[0].id
+    """A message judged a little less likely right than the calibration asks is declined alone, but answered
+    after an answer linking to its best entry: the member was just reading about a point next to it. After an
+    answer that does not link to it, it is not."""
+    message = "so all the smiles and joint statements are basically for show?"
+    alone = matcher.explain(message).decision
+    assert alone is not None
+    assert knowledge.calibration is not None
+    # Just out of the calibration's reach alone, within the allowance in a conversation.
+    threshold = knowledge.calibration.probability(alone.signals) + LINKED_LEAD_ALLOWANCE / 2
+    lead = alone.candidates[0].id
     previous = next(entry for entry in knowledge.entries if entry.id != lead and entry.questions)
 
     for related, expected in (((lead,), lead), ((), None)):
-        linking = _linking(knowledge, previous.id, related)
+        linking = _linking(knowledge, previous.id, related, threshold)
+        assert linking.ask(message).reason == "too-little-evidence"
         _, conversation = linking.reply(previous.questions[0], Conversation(), 0.0)
         assert conversation.turns[-1].entry_id == previous.id
         answer = linking.reply(message, conversation, 5.0)[0].answer
@@ -635,6 +642,6 @@ def test_a_message_a_little_short_of_evidence_is_answered_by_a_point_the_last_an
         assert (answer.entry.id if answer.entry else None) == expected
         if expected:
             assert (answer.reason, answer.follow_up_of) == ("follow-up-linked", previous.id)
-    without = Matcher(_linking(knowledge, previous.id, (lead,)).knowledge, without={"follow-up-linked"})
+    without = Matcher(_linking(knowledge, previous.id, (lead,), threshold).knowledge, without={"follow-up-linked"})
     _, conversation = without.reply(previous.questions[0], Conversation(), 0.0)
     assert without.reply(message, conversation, 5.0)[0].answer.entry is None
