@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from rapidfuzz import fuzz, process
 
 from bot.core.answer import Answer
 from bot.core.calibration import Calibration, fit
@@ -16,7 +14,6 @@ from bot.core.conversation import Conversation
 from bot.core.loader import KnowledgeError, display_path
 from bot.core.matcher import Matcher, Reason
 from bot.core.model import Citation, KnowledgeBase
-from bot.core.text import normalise
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
 
 PARTS = ("tune", "holdout")
@@ -31,8 +28,6 @@ RATIO_KEYS = (
 )
 COUNT_KEYS = ("wrapped_out_of_scope_answered",)
 PLACEHOLDER = "{q}"
-# How close (rapidfuzz ratio) a phrasing may be to a tune question for the calibration to see that question as new.
-NEW_SIMILARITY = 80
 WRAPPINGS_PER_QUESTION = 4  # each question is wrapped in this many of its part's wrappers, taken in turn
 
 
@@ -289,16 +284,12 @@ def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") ->
     """Fit the calibration on one part's questions, bare and in their context sentences.
 
     A sample is each decision the guards leave open, of the whole message and of its asking
-    sentence: is its best entry the right one? The questions are matched as if they were new (see
-    as_if_new), as the calibration will decide questions nobody curated a phrasing for.
+    sentence: is its best entry the right one?
     """
-    questions = evalset.parts[part]
     # The samples are what a calibration will decide: the share of words the essay never uses is
     # one of its signals, so the guard that stands in for it without a calibration is left out.
-    matcher = Matcher(
-        as_if_new(knowledge, [case.question for case in questions.cases]),
-        without={Reason.CALIBRATED.value, Reason.MOSTLY_UNUSED_WORDS.value},
-    )
+    matcher = Matcher(knowledge, without={Reason.CALIBRATED.value, Reason.MOSTLY_UNUSED_WORDS.value})
+    questions = evalset.parts[part]
     samples, labels = [], []
     for index, case in enumerate(questions.cases):
         asked = [
@@ -314,26 +305,6 @@ def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") ->
                 samples.append(decision.signals)
                 labels.append(bool(case.expected) and best.primary in _primaries(knowledge, case))
     return fit(samples, labels)
-
-
-def as_if_new(knowledge: KnowledgeBase, questions: list[str]) -> KnowledgeBase:
-    """``knowledge`` without the phrasings (but each entry's first) within NEW_SIMILARITY of one of ``questions``.
-
-    Maintainers add the questions people ask as phrasings, so the tune part's questions sit closer to
-    a phrasing than the next fresh ones will (a median similarity of 67 to the nearest against 61
-    for a blind batch; without these phrasings, 62). A decision fitted on them as they are trusts a
-    near copy of a phrasing, and declines the paraphrases it will mostly meet.
-    """
-    asked = [normalise(question) for question in questions]
-
-    def new_to(phrasing: str) -> bool:
-        return process.extractOne(normalise(phrasing), asked, scorer=fuzz.ratio, score_cutoff=NEW_SIMILARITY) is None
-
-    entries = tuple(
-        replace(entry, questions=(entry.questions[0], *filter(new_to, entry.questions[1:])))
-        for entry in knowledge.entries
-    )
-    return replace(knowledge, entries=entries)
 
 
 def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
