@@ -126,7 +126,7 @@ class Reason(enum.Enum):
     EXAMPLES = "follow-up-examples"  # "like what?" after an answer: the entry giving the essay's examples of it
     NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
     SIDE = "follow-up-side"  # "and Xi's side?": among the entries that came close, the one about that side alone
-    LINKED = "follow-up-linked"  # "so what's different then": a little short of evidence, for a point the last links to
+    LINKED = "follow-up-linked"  # a little short of evidence alone, for a point the last answer links to
     # Declines.
     SMALL_TALK = "small-talk"  # only greetings, thanks, filler, help requests, mentions or emoji
     NO_SUCH_PARAGRAPH = "no-such-paragraph"  # a paragraph number the essay does not have
@@ -651,8 +651,8 @@ class Matcher:
         is a point the last answer links to (its ``related``, ``why`` or ``examples``).
 
         The member was just reading about the point before, which makes a link of it likelier than its
-        words alone say: "do they share the same values?", then "so what's different then" (their
-        long-term goals). Only a little likelier: the calibration must judge it at least
+        words alone say: "is it an alliance?", then "what's missing that makes it just a transaction"
+        (the transactional relationship). Only a little likelier: the calibration must judge it at most
         LINKED_LEAD_ALLOWANCE short of its threshold.
         """
         calibration = self._calibration
