@@ -1216,7 +1216,12 @@ class Matcher:
             (Reason.NAMES_SOMETHING_ELSE, query.names_other and short and not close),
             # "Does Putin really do judo": what it asks is in words the essay never uses. A calibration
             # weighs that share itself ("foreign"), and declines such questions without the guard.
-            (Reason.MOSTLY_UNUSED_WORDS, not calibrated and query.foreign >= FOREIGN_SHARE and not close),
+            # "Bitcoin price?": besides words the essay never uses, only a word of the kind of fact asked,
+            # which names nothing ("price", "year"). A calibration would count "price" as evidence.
+            (
+                Reason.MOSTLY_UNUSED_WORDS,
+                ((not calibrated and query.foreign >= FOREIGN_SHARE) or self._only_kind_words(query)) and not close,
+            ),
             # "Who is the author's PhD supervisor" asks after the one word the essay never uses.
             (Reason.FACT_ON_UNUSED_WORD, fact and query.unused and short and not close),
             (
@@ -1237,6 +1242,14 @@ class Matcher:
             ),
         )
         return self._first(guards)
+
+    @staticmethod
+    def _only_kind_words(query: _Query) -> bool:
+        """Whether the question's only words the essay uses are words of a kind of fact ("price", "year"),
+        beside words it never uses."""
+        foreign = [term for term in query.terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN)]
+        known = {term.text for term in query.terms if term.kind in (Kind.KNOWN, Kind.CORRECTED)}
+        return bool(foreign) and bool(known) and known <= FACT_KIND_TERMS
 
     def _fact_asked(self, query: _Query, best: Candidate) -> bool:
         """Whether the question asks for a kind of fact that the best entry must have been curated to answer."""
