@@ -88,13 +88,15 @@ def fits(embed: discord.Embed) -> bool:
 @checks
 @given(question=hostile)
 def test_matcher_answers_anything(knowledge: KnowledgeBase, question: str) -> None:
-    """Any text gets an Answer: a 0–100 score, at most three suggestions, citations only with an entry."""
+    """Any text gets an Answer: a 0–100 score, at most three suggestions, citations only with an entry or a
+    paragraph asked for ("¶1")."""
     answer = _matcher(knowledge).ask(question)
 
     assert answer.question == question
     assert 0.0 <= answer.score <= 100.0
     assert len(answer.suggestions) <= MAX_SUGGESTIONS
-    assert answer.citations == (answer.entry.citations if answer.entry else ())
+    cited = answer.entry.citations if answer.entry else (answer.paragraph,) if answer.paragraph else ()
+    assert answer.citations == cited
 
 
 @checks
