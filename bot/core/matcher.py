@@ -343,6 +343,9 @@ INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how lon
 # no phrasing asks when the entry's own "not answered" lines ask it ("what caused the Sino-Soviet split").
 CONDITIONAL_FACTS = frozenset({"cause"})
 
+# Words that name no topic of a question: the essay in general ("according to the text") and the kind of
+# fact asked ("what year", "what price").
+_NAME_NOTHING = GENERIC | FACT_KIND_TERMS
 # A "not answered" line asking the reasons of something.
 _ASKS_WHY = re.compile(r"(?:why|how come)\b")
 # A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
@@ -779,10 +782,11 @@ class Matcher:
             new = own or self._decide((new_part,))
             decision = self._new_question_instead(self._new_part_stands(decision, new, asked), new, new_part, previous)
         side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
-        if side is not None and Reason.SIDE.value not in self._without:
-            decision = self._one_side(decision, side)
-        elif swapped is not None and Reason.SIDE.value not in self._without:
-            decision = self._mirror(decision, new_part, previous)
+        if Reason.SIDE.value not in self._without:
+            if side is not None:
+                decision = self._one_side(decision, side)
+            elif swapped is not None:
+                decision = self._mirror(decision, new_part, previous)
         if (
             swapped is None
             and decision.entry is not None
@@ -824,8 +828,8 @@ class Matcher:
         if kind is FollowUp.WHY and reasons is not None:
             answer = Answer(message, reasons, 100.0, (), Reason.WHY.value, previous.id)
             return replace(alone, answer=answer, matched=reasons.questions[0])
-        left_open = self._reasons_left_open[self._position[previous.id]] and "reasons-left-open" not in self._without
-        if kind is FollowUp.WHY and left_open:
+        no_reasons = self._reasons_left_open[self._position[previous.id]] and "reasons-left-open" not in self._without
+        if kind is FollowUp.WHY and no_reasons:
             return replace(alone, answer=self._says_no_more(alone.answer, previous), matched=last.question)
         reason = Reason.EVIDENCE if kind is FollowUp.EVIDENCE else Reason.MORE
         answer = Answer(message, previous, 100.0, (), reason.value, previous.id, detail=True)
@@ -1247,9 +1251,9 @@ class Matcher:
     def _only_kind_words(query: _Query) -> bool:
         """Whether the question's only words the essay uses are words of a kind of fact ("price", "year"),
         beside words it never uses."""
-        foreign = [term for term in query.terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN)]
+        foreign = any(term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN) for term in query.terms)
         known = {term.text for term in query.terms if term.kind in (Kind.KNOWN, Kind.CORRECTED)}
-        return bool(foreign) and bool(known) and known <= FACT_KIND_TERMS
+        return foreign and bool(known) and known <= FACT_KIND_TERMS
 
     def _fact_asked(self, query: _Query, best: Candidate) -> bool:
         """Whether the question asks for a kind of fact that the best entry must have been curated to answer."""
@@ -1382,8 +1386,7 @@ class Matcher:
         compared = frozenset(match.group(1) for match in _COMPARED.finditer(text))
         named = any(term.kind is Kind.NAME and term.text not in compared for term in terms)
         unused = any(
-            term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in GENERIC | FACT_KIND_TERMS
-            for term in terms
+            term.kind is Kind.ENGLISH and term.text.isalpha() and term.text not in _NAME_NOTHING for term in terms
         )
         openings = (
             (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)
