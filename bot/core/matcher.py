@@ -799,7 +799,10 @@ class Matcher:
             answer = replace(
                 answer,
                 note=f"About “{previous.title}”, the essay says: {previous.answer}",
-                suggestions=(Suggestion(previous.id, previous.title, 100.0), *answer.suggestions)[:MAX_SUGGESTIONS],
+                suggestions=(
+                    Suggestion(previous.id, previous.title, 100.0),
+                    *(item for item in answer.suggestions if item.id != previous.id),
+                )[:MAX_SUGGESTIONS],
             )
         return replace(alone, answer=answer, decision=decision, focus=None, matched=resolved)
 

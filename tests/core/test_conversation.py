@@ -202,6 +202,18 @@ def test_a_follow_up_the_essay_cannot_answer_is_declined_with_what_it_does_say(
     assert knowledge.entry("dominant-partner").answer in answer.note
 
 
+def test_a_declined_follow_up_offers_the_last_answer_once(matcher: Matcher) -> None:
+    """The point just answered leads the suggestions of a follow-up declined after it, and is not offered again
+    below because the follow-up's own words also came close to it."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("where do china and russia actually compete with each other", conversation, 0.0)
+    answer = matcher.reply("why there specifically", conversation, 5.0)[0].answer
+
+    offered = [item.id for item in answer.suggestions]
+    assert (answer.kind, offered[0]) == ("decline", answer.follow_up_of)
+    assert len(offered) == len(set(offered))
+
+
 @pytest.mark.parametrize(
     "fresh",
     ["what is the capital of france", "whats the weather like in moscow rn", "how do I bake bread"],
