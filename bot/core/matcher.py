@@ -142,6 +142,7 @@ class Reason(enum.Enum):
     ASKED_ELSEWHERE = "asked-elsewhere"  # the asking sentence shares no word with what the rest points at
     NEW_PART_UNEXPLAINED = "follow-up-unexplained"  # "which pipeline?": nothing explains what the follow-up adds
     MORE_THAN_SAID = "more-than-said"  # "which projects specifically?" after the answer that says all there is
+    VIEW_OF_ANOTHER = "view-of-another"  # what someone thinks or says whose views the essay never gives
 
 
 # The rules a Matcher may be built without (bench/ablation.py measures each one's worth).
@@ -175,6 +176,7 @@ RULES = frozenset(
         Reason.SIDE.value,
         Reason.MORE_THAN_SAID.value,
         Reason.EXAMPLES.value,
+        Reason.VIEW_OF_ANOTHER.value,
     }
 )
 
@@ -201,6 +203,16 @@ _DECADE = re.compile(r"(?:1[6-9]|20)\d0s")  # "the 1960s": when, roughly
 _PRECISE = re.compile(r"\b(?:year|date|day|month|exactly|precisely)\b")
 _COMPARED = re.compile(r"\b(?:like|unlike|such as|similar to|compared to|compared with|the way) (?:the )?(\w+)")
 _ROUGHLY = "when, roughly"
+# "What does Kazakhstan think about it", "how did Washington react to the visit": a view asked, and whose.
+_VIEW_ASKED = re.compile(
+    r"\b(?:what|how) (?:do|does|did|would|will) (?P<holder>(?:[\w']+ ){0,3}?[\w']+) "
+    r"(?:think|feel|say|view|see|make of|react|respond)\b"
+)
+# Words that say what kind of holder, not which: "ordinary people", "the government", "both leaders".
+_HOLDER_KIND = frozenset(
+    "people person ordinary citizen citizens government governments official officials president leader leaders "
+    "regime regimes public population media state states country countries side sides nation nations two".split()
+)
 _SPAN = frozenset({"since", "until", "till", "by", "from", "before", "after"})
 _PLACING = frozenset({"in", "at"})
 _ANSWER_WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -469,6 +481,23 @@ def _analyse(analyzer: Analyzer, entry: Entry) -> _EntryText:
     return _EntryText(phrasings, labels, terms(phrasings) | labels | terms(body), phrasings + keywords + body)
 
 
+def _idf(term_sets: list[frozenset[str]]) -> tuple[dict[str, float], float]:
+    """Each term's rarity over the entries, and that of a term no entry has (as if half of one had it)."""
+    frequency: dict[str, int] = defaultdict(int)
+    for terms in term_sets:
+        for term in terms:
+            frequency[term] += 1
+    count = max(len(term_sets), 1)
+    return {term: math.log(1 + count / df) for term, df in frequency.items()}, math.log(1 + count / 0.5)
+
+
+def _named_by_answers(analyzer: Analyzer, knowledge: KnowledgeBase) -> frozenset[str]:
+    """The terms of the entries' titles and answers: whom the knowledge base itself speaks of (its sides, the
+    West, the author…), as opposed to what its keywords and phrasings list that people ask about."""
+    texts = (text for entry in knowledge.entries for text in (entry.title, entry.answer))
+    return frozenset(term for text in texts for term in Analyzer.terms(analyzer.text(text))) | GENERIC
+
+
 def _written(entry: Entry) -> tuple[str, ...]:
     """An entry's texts as written, capitals and all."""
     return (entry.title, entry.answer, *entry.questions, *(citation.quote for citation in entry.citations))
@@ -522,13 +551,7 @@ class Matcher:
         written = (*knowledge.essay.paragraphs, *(text for entry in knowledge.entries for text in _written(entry)))
         self._capitalised = frozenset(word for text in written for word in written_names(text))
 
-        frequency: dict[str, int] = defaultdict(int)
-        for item in analysed:
-            for term in item.terms:
-                frequency[term] += 1
-        count = max(len(analysed), 1)
-        self._idf = {term: math.log(1 + count / df) for term, df in frequency.items()}
-        self._unseen_idf = math.log(1 + count / 0.5)
+        self._idf, self._unseen_idf = _idf([item.terms for item in analysed])
 
         self._terms = [item.terms for item in analysed]
         self._position = {entry.id: position for position, entry in enumerate(knowledge.entries)}
@@ -538,6 +561,7 @@ class Matcher:
         self._sides = [frozenset(item.phrasings[-1].split()) & self._side_words for item in analysed]
         # Which of the two sides each side word is on: the left-hand words of counterparts.yaml are one side.
         self._side_of = {word: index % 2 == 1 for index, word in enumerate(knowledge.counterparts)}
+        self._view_holders = _named_by_answers(self._analyzer, knowledge)
         self._one_side_entries = frozenset(
             position for position, sides in enumerate(self._sides) if len({self._side_of[side] for side in sides}) == 1
         )
@@ -1238,6 +1262,7 @@ class Matcher:
                 and not self._asked_before(query, best.position)
                 and not self._states(query, best.position),
             ),
+            (Reason.VIEW_OF_ANOTHER, self._view_of_another(query.text) and not close),
             # One meaningful word is only enough when it names the entry, or when a
             # curated phrasing asks with that word alone ("do they believe the same things").
             (
@@ -1249,6 +1274,16 @@ class Matcher:
             ),
         )
         return self._first(guards)
+
+    def _view_of_another(self, text: str) -> bool:
+        """Whether the question asks what someone thinks, says or how they react, someone the entries' titles
+        and answers never name (they name the two sides, the West, the author): the essay gives no one else's
+        view ("how does Kazakhstan feel about the rivalry", although a keyword names Kazakhstan)."""
+        asked = _VIEW_ASKED.search(text)
+        if asked is None or Reason.VIEW_OF_ANOTHER.value in self._without:
+            return False
+        holder = [word for word in asked.group("holder").split() if word not in STOPWORDS and word not in _HOLDER_KIND]
+        return bool(holder) and not any(stem(word) in self._view_holders for word in holder)
 
     @staticmethod
     def _only_kind_words(query: _Query) -> bool:

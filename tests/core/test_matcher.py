@@ -284,6 +284,7 @@ WRAPPINGS = (
         ("who is the author's PhD supervisor", "fact-on-unused-word"),
         ("what caused the sino-soviet split", "closer-to-not-answered"),
         ("What is the capital of Australia?", "names-something-else"),
+        ("what does uzbekistan think about china and russia competing in central asia", "view-of-another"),
     ],
 )
 def test_every_guard_applies_to_the_question_inside_chat_manners(
@@ -294,6 +295,42 @@ def test_every_guard_applies_to_the_question_inside_chat_manners(
 
     assert (bare.answered, bare.reason) == (False, reason)
     assert (wrapped.answered, wrapped.reason) == (False, reason)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do the people of kyrgyzstan feel about the rivalry",
+        "how would tajikistan react to more chinese money in the region",
+        "what do turkmenistan officials say about russia losing its grip there",
+    ],
+)
+def test_the_view_of_someone_the_essay_gives_no_view_of_is_declined(matcher: Matcher, question: str) -> None:
+    """The Central Asian states are named by an entry's keywords, so no name in such a question is foreign; but
+    the essay says what China, Russia, the West and its author think, never what anyone else does."""
+    answer = matcher.ask(question)
+
+    assert (answer.answered, answer.reason) == (False, "view-of-another")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does the author think about the sanctions", "sanctions"),
+        ("how does russia feel about china's belt and road", "belt-and-road"),
+        ("what does the kremlin think it gets from china", "what-russia-gets"),
+        ("what do western governments think of the partnership", "western-hostility"),
+    ],
+)
+def test_the_view_of_a_side_the_west_or_the_author_is_asked_as_usual(
+    matcher: Matcher, question: str, expected: str
+) -> None:
+    """Whose view is asked matters only when the essay gives no view of them: its two sides (by any of
+    their names), the West and the author it does."""
+    answer = matcher.ask(question)
+
+    assert answer.entry is not None
+    assert answer.entry.id == expected
 
 
 @pytest.mark.parametrize("question", ["bitcoin price?", "ethereum price rn"])
