@@ -91,30 +91,45 @@ def validate_knowledge(directory: Path) -> list[Problem]:
     """Every problem in ``directory``, as `python -m bot validate` lists them; empty when it is clean.
 
     Besides what loading checks, each ``not_answered`` question is asked of the matcher, word for
-    word: one that is answered all the same sits too close to a phrasing and declines nothing. This
-    needs the whole index, so it is left to validation rather than done on every load and reload.
+    word: one that is answered all the same sits too close to a phrasing and declines nothing. And a
+    phrasing of an entry about one side may not name the other side as the one who gains. These need
+    the whole index, so they are left to validation rather than done on every load and reload.
     """
     reader = _KnowledgeReader(directory)
     knowledge = reader.build()
     if knowledge is not None and not reader.problems:
-        _check_not_answered_declined(knowledge, reader.placed)
+        matcher = Matcher(knowledge)
+        for item in reader.placed:
+            _check_not_answered_declined(matcher, item)
+            _check_other_side_asked(matcher, item)
     return list(KnowledgeError(reader.problems).problems)
 
 
-def _check_not_answered_declined(knowledge: KnowledgeBase, placed: list[_Placed]) -> None:
-    matcher = Matcher(knowledge)
-    for item in placed:
-        declined = item.data.get("not_answered")
-        if not isinstance(declined, YamlList):
-            continue
-        for question, line in zip(declined, declined.item_lines, strict=True):
-            answer = matcher.ask(str(question))
-            if answer.entry is not None:
-                item.checks.add(
-                    line,
-                    f'entry "{item.entry.id}": the not_answered question "{question}" is answered all the same '
-                    f'(by "{answer.entry.id}"): a phrasing is closer to it; reword it, or drop it',
-                )
+def _check_not_answered_declined(matcher: Matcher, item: _Placed) -> None:
+    declined = item.data.get("not_answered")
+    if not isinstance(declined, YamlList):
+        return
+    for question, line in zip(declined, declined.item_lines, strict=True):
+        answer = matcher.ask(str(question))
+        if answer.entry is not None:
+            item.checks.add(
+                line,
+                f'entry "{item.entry.id}": the not_answered question "{question}" is answered all the same '
+                f'(by "{answer.entry.id}"): a phrasing is closer to it; reword it, or drop it',
+            )
+
+
+def _check_other_side_asked(matcher: Matcher, item: _Placed) -> None:
+    questions = item.data.get("questions")
+    if not isinstance(questions, YamlList):
+        return
+    for index in matcher.other_side_asked(item.entry):
+        item.checks.add(
+            questions.item_lines[index],
+            f'entry "{item.entry.id}": the question "{questions[index]}" names the side the title does not name as '
+            "the one who gains or wants; say the other side's part without naming who gains (\"I get the "
+            'Russian side, but…"), so that questions about that side are not drawn here',
+        )
 
 
 def display_path(path: Path) -> Path:

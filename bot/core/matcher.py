@@ -644,6 +644,21 @@ class Matcher:
         terms = frozenset(Analyzer.terms(text))
         return _Phrasing(position, text, terms, sum(self._known_weight(term) for term in terms))
 
+    def other_side_asked(self, entry: Entry) -> tuple[int, ...]:
+        """Which of ``entry``'s phrasings name the other side as the one who gains or wants, when its title names
+        one side: "I know what Putin gets, but how does it help Xi?" written for what Xi gains lends that entry
+        the role of Putin, so "what's in it for Putin" comes closer to it than to what Putin gains."""
+        position = self._position[entry.id]
+        if position not in self._one_side_entries:
+            return ()
+        side = self._side_of[next(iter(self._sides[position]))]
+        other = {ROLE_MARK + stem(word) for word, of in self._side_of.items() if of != side}
+        return tuple(
+            index
+            for index, question in enumerate(entry.questions)
+            if other & set(role_terms(self._analyzer.text(question).split()))
+        )
+
     def ask(self, message: str, conversation: Conversation | None = None, now: float = 0.0) -> Answer:
         """The best-supported answer to ``message`` (read after ``conversation``), or a decline with suggestions."""
         return self.explain(message, conversation, now).answer

@@ -59,6 +59,15 @@ CASES = [
         'entry "broken-example": the not_answered question "who is the dominant partner then" is answered all the'
         ' same (by "dominant-partner"): a phrasing is closer to it; reword it, or drop it',
     ),
+    (
+        "other-side-gains.yaml",
+        ADDED_ENTRIES,
+        8,
+        'entry "broken-example": the question "I see what Putin gets out of broken examples, but what about Xi?"'
+        " names the side the title does not name as the one who gains or wants; say the other side's part"
+        ' without naming who gains ("I get the Russian side, but…"), so that questions about that side are not'
+        " drawn here",
+    ),
     ("unknown-related.yaml", ADDED_ENTRIES, 14, 'entry "broken-example": related id "no-such-entry" does not exist'),
     (
         "paragraph-out-of-range.yaml",
