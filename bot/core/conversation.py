@@ -182,7 +182,8 @@ _EVIDENCE_FRAME = (
         """
     the a an article author he it that this so there where which what is was are does did do in on of for me show
     pls please plz exactly then tho though can could you give to be find i your get got according its any have has
-    link ok okay now again u ur bit
+    link ok okay now again u ur bit cover covers covered discuss discusses discussed talk talks talked make makes
+    case claim claims put way number figure
     """.split()
     )
 )
