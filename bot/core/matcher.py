@@ -143,6 +143,7 @@ class Reason(enum.Enum):
     NEW_PART_UNEXPLAINED = "follow-up-unexplained"  # "which pipeline?": nothing explains what the follow-up adds
     MORE_THAN_SAID = "more-than-said"  # "which projects specifically?" after the answer that says all there is
     VIEW_OF_ANOTHER = "view-of-another"  # what someone thinks or says whose views the essay never gives
+    ONLY_SUPPOSED = "only-supposed"  # whether something happened that the answer only supposes ("if the West…")
 
 
 # The rules a Matcher may be built without (bench/ablation.py measures each one's worth).
@@ -177,6 +178,7 @@ RULES = frozenset(
         Reason.MORE_THAN_SAID.value,
         Reason.EXAMPLES.value,
         Reason.VIEW_OF_ANOTHER.value,
+        Reason.ONLY_SUPPOSED.value,
     }
 )
 
@@ -208,6 +210,10 @@ _VIEW_ASKED = re.compile(
     r"\b(?:what|how) (?:do|does|did|would|will) (?P<holder>(?:[\w']+ ){0,3}?[\w']+) "
     r"(?:think|feel|say|view|see|make of|react|respond)\b"
 )
+# "Has the West actually offered China better terms?": whether something happened.
+_HAPPENED = re.compile(r"(?:(?:so|but|and|ok) )?(?:has|have|had|did)\b")
+# "If the West offered China…, the friendship could lose its shine": what an answer only supposes.
+_SUPPOSED = re.compile(r"\b(?:if|unless|should|in case)\b([^.;:]*)")
 # Words that say what kind of holder, not which: "ordinary people", "the government", "both leaders".
 _HOLDER_KIND = frozenset(
     "people person ordinary citizen citizens government governments official officials president leader leaders "
@@ -232,6 +238,7 @@ class _Query:
     names_other: bool  # it names someone or something the knowledge base never mentions
     unused: bool  # it has a real word the knowledge base never uses
     foreign: float  # the share of its weight carried by words the knowledge base never uses
+    happened: frozenset[str] = frozenset()  # the terms of its sentences asking if something happened
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,6 +595,7 @@ class Matcher:
                 if (kind := factual_kind(line)) in CONDITIONAL_FACTS:
                     self._left_open_facts[position][kind].append(frozenset(Analyzer.terms(line)))
         self._stated = [self._stated_facts(entry) for entry in knowledge.entries]
+        self._supposed = [self._supposed_only(entry) for entry in knowledge.entries]
         self._reasons_left_open = [
             any(self._asks_why_of_itself(line, position) for line in lines) for position, lines in enumerate(left_open)
         ]
@@ -612,6 +620,14 @@ class Matcher:
         )
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
+
+    def _supposed_only(self, entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
+        """The terms ``entry``'s title and answer say only in a supposition ("if the West offered…"), and those
+        they say outright, the sides aside in both."""
+        texts = [self._analyzer.text(text) for text in (entry.title, entry.answer)]
+        supposed = " ".join(clause.group(1) for text in texts for clause in _SUPPOSED.finditer(text))
+        said = frozenset(Analyzer.terms(" ".join(_SUPPOSED.sub(" ", text) for text in texts))) - self._side_words
+        return frozenset(Analyzer.terms(supposed)) - said - self._side_words, said
 
     def _stated_facts(self, entry: Entry) -> tuple[_Stated, ...]:
         """The years, counts and places the entry's cited passages state, each with the words it is stated of."""
@@ -1278,6 +1294,7 @@ class Matcher:
                 and not self._states(query, best.position),
             ),
             (Reason.VIEW_OF_ANOTHER, self._view_of_another(query.text) and not close),
+            (Reason.ONLY_SUPPOSED, self._only_supposed(query, best.position) and not close),
             # One meaningful word is only enough when it names the entry, or when a
             # curated phrasing asks with that word alone ("do they believe the same things").
             (
@@ -1289,6 +1306,24 @@ class Matcher:
             ),
         )
         return self._first(guards)
+
+    def _only_supposed(self, query: _Query, position: int) -> bool:
+        """Whether the question asks if something happened that the entry only supposes, and nothing it says
+        outright: "has the West actually offered China better trade terms?" of "if the West offered China more
+        favourable trade agreements…". The essay says what would follow, not whether it happened; "did they
+        make plans in case the alliance fails" asks after the plans, which are said to be in place."""
+        if not query.happened or Reason.ONLY_SUPPOSED.value in self._without:
+            return False
+        supposed, said = self._supposed[position]
+        return bool(supposed & query.happened) and not said & query.happened
+
+    def _happened_terms(self, sentence: str) -> list[str]:
+        """The terms of a sentence asking whether something happened ("has the West offered…"); none for
+        another sentence, or one supposing something itself ("have they a plan for if the alliance fails")."""
+        if not _HAPPENED.match(normalise(sentence)):
+            return []
+        analysed = self._analyzer.text(sentence)
+        return [] if _SUPPOSED.search(analysed) else Analyzer.terms(analysed)
 
     def _view_of_another(self, text: str) -> bool:
         """Whether the question asks what someone thinks, says or how they react, someone the entries' titles
@@ -1445,9 +1480,11 @@ class Matcher:
             (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)
         )
         factual = next(filter(None, map(factual_kind, openings)), None)
+        happened = frozenset(term for sentence in sentences for term in self._happened_terms(sentence))
         total = sum(weights.values())
         foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))
-        return _Query(text, tuple(terms), weights, total, factual, named, unused, foreign / total if total else 0.0)
+        share = foreign / total if total else 0.0
+        return _Query(text, tuple(terms), weights, total, factual, named, unused, share, happened)
 
     def _rank(self, query: _Query, excluded: frozenset[int] = frozenset()) -> list[Candidate]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""

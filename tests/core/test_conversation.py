@@ -202,6 +202,19 @@ def test_a_follow_up_the_essay_cannot_answer_is_declined_with_what_it_does_say(
     assert knowledge.entry("dominant-partner").answer in answer.note
 
 
+def test_whether_the_supposition_just_answered_happened_is_declined_with_what_the_essay_says(
+    matcher: Matcher, knowledge: KnowledgeBase
+) -> None:
+    """ "What could end the partnership?" is answered with what would follow if the West offered China better
+    trade terms; "did the West really offer them that?" is declined, and the decline repeats that answer."""
+    conversation = Conversation()
+    _, conversation = matcher.reply("what could end the partnership", conversation, 0.0)
+    answer = matcher.reply("did the west really offer them that?", conversation, 5.0)[0].answer
+
+    assert (answer.kind, answer.reason, answer.follow_up_of) == ("decline", "only-supposed", "what-could-end-it")
+    assert knowledge.entry("what-could-end-it").answer in answer.note
+
+
 def test_a_declined_follow_up_offers_the_last_answer_once(matcher: Matcher) -> None:
     """The point just answered leads the suggestions of a follow-up declined after it, and is not offered again
     below because the follow-up's own words also came close to it."""

@@ -333,6 +333,37 @@ def test_the_view_of_a_side_the_west_or_the_author_is_asked_as_usual(
     assert answer.entry.id == expected
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["did the west already give china those better trade terms?", "has russia changed its foreign policy goals yet"],
+)
+def test_whether_what_an_answer_only_supposes_has_happened_is_declined(matcher: Matcher, question: str) -> None:
+    """ "If the West offered China more favourable trade agreements, or Russia changed its foreign policy goals…":
+    the essay says what would follow, never whether it happened."""
+    answer = matcher.ask(question)
+
+    assert (answer.answered, answer.reason) == (False, "only-supposed")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what happens if the west offers china a better deal", "what-could-end-it"),
+        ("did they make plans for the alliance failing?", "contingency-plans"),
+        ("have they got a backup plan if the alliance fails", "contingency-plans"),
+    ],
+)
+def test_a_supposition_asked_about_or_beside_what_is_said_is_answered(
+    matcher: Matcher, question: str, expected: str
+) -> None:
+    """What would follow from the supposition is what the entry answers; and "contingency strategies are in place
+    should the alliance face difficulty" says the plans outright, only the difficulty is supposed."""
+    answer = matcher.ask(question)
+
+    assert answer.entry is not None
+    assert answer.entry.id == expected
+
+
 @pytest.mark.parametrize("question", ["bitcoin price?", "ethereum price rn"])
 def test_a_question_whose_only_known_word_names_a_kind_of_fact_is_declined(matcher: Matcher, question: str) -> None:
     """ "Bitcoin price?": "price" is a word of the essay, but it only says which kind of fact is asked;
