@@ -100,6 +100,8 @@ SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score tha
 FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
 
 _REVERSED = re.compile(r"\b(?:the other way round|the other way around|vice versa|the reverse|the opposite way)\b")
+# "What about the other one?": the same question of the other side, when that is all the new part asks.
+_OTHER_ONE = re.compile(r"\bthe other (?:one|side|guy|country|leader|man)\b")
 _INTERROGATIVE = re.compile(
     r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|"
     r"have|had)\b"
@@ -1074,12 +1076,17 @@ class Matcher:
         new = self._analyzer.text(new_part).split()
         named = [word for word in new if word in counterparts and counterparts[word] in old]
         rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
-        if _REVERSED.search(new_part):  # "and the other way round?": every side swaps, nothing is added
+        other_one = _OTHER_ONE.search(new_part) is not None and not self._asks_more(_OTHER_ONE.sub(" ", new_part))
+        if _REVERSED.search(new_part) or other_one:  # "and the other way round?": every side swaps, nothing is added
             named, rest = [counterparts[word] for word in old if word in counterparts], []
         if not named:
             return self._asked_of_other_side(old, new, rest)
         swap = {counterparts[word]: word for word in named} | {word: counterparts[word] for word in named}
         return " ".join([swap.get(word, word) for word in old] + rest)
+
+    def _asks_more(self, text: str) -> bool:
+        """Whether a new part has a meaningful word: "and the other side? the public narrative" asks about it."""
+        return any(word not in STOPWORDS for word in self._analyzer.text(text).split())
 
     def _asked_of_other_side(self, old: list[str], new: list[str], rest: list[str]) -> str | None:
         """The previous question asked of the one side word the new part names, when it only named the other side.

@@ -62,6 +62,9 @@ def test_asked_by_kind_after_an_answer_that_lists_the_instances_shows_it_again(
         ("who is the dominant partner?", "and militarily?", "dominant-partner"),
         ("what does russia get from china", "and the other way round?", "what-china-gets"),
         ("what does china get out of it", "vice versa?", "what-russia-gets"),
+        # "The other one" is the other side, when that is all the reply asks.
+        ("what does russia want in the long run", "what about the other one?", "china-goals"),
+        ("what does xi gain from all this", "and the other guy?", "what-putin-gains"),
         # Not the counterpart named before (Putin's is Xi), but the other side: asked of him.
         ("what does russia want in the long run", "what about xi?", "china-goals"),
         ("what does china want in the long run", "and putin?", "russia-goals"),
@@ -213,6 +216,16 @@ def test_whether_the_supposition_just_answered_happened_is_declined_with_what_th
 
     assert (answer.kind, answer.reason, answer.follow_up_of) == ("decline", "only-supposed", "what-could-end-it")
     assert knowledge.entry("what-could-end-it").answer in answer.note
+
+
+def test_the_other_side_asked_beside_a_topic_of_its_own_is_not_read_as_the_other_side_of_the_question(
+    matcher: Matcher,
+) -> None:
+    """ "And the other side? the public narrative" asks about the public narrative, not the same question of the
+    other side: with a word of its own, "the other side" is not a swap."""
+    [_, (_, entry, _)] = talk(matcher, "what does xi gain from all this", "and the other side? the public narrative")
+
+    assert entry != "what-putin-gains"
 
 
 def test_a_declined_follow_up_offers_the_last_answer_once(matcher: Matcher) -> None:
