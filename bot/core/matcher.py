@@ -240,7 +240,7 @@ class _Query:
     names_other: bool  # it names someone or something the knowledge base never mentions
     unused: bool  # it has a real word the knowledge base never uses
     foreign: float  # the share of its weight carried by words the knowledge base never uses
-    happened: frozenset[str] = frozenset()  # the terms of its sentences asking if something happened
+    happened: frozenset[str]  # the terms of its sentences asking if something happened
 
 
 @dataclass(frozen=True, slots=True)
@@ -1318,7 +1318,7 @@ class Matcher:
         """Whether the question asks if something happened that the entry only supposes, and nothing it says
         outright: "has the West actually offered China better trade terms?" of "if the West offered China more
         favourable trade agreements…". The essay says what would follow, not whether it happened; "did they
-        make plans in case the alliance fails" asks after the plans, which are said to be in place."""
+        make plans for the alliance failing" asks after the plans, which are said to be in place."""
         if not query.happened or Reason.ONLY_SUPPOSED.value in self._without:
             return False
         supposed, said = self._supposed[position]

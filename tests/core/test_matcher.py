@@ -326,11 +326,13 @@ def test_the_view_of_a_side_the_west_or_the_author_is_asked_as_usual(
     matcher: Matcher, question: str, expected: str
 ) -> None:
     """Whose view is asked matters only when the essay gives no view of them: its two sides (by any of
-    their names), the West and the author it does."""
-    answer = matcher.ask(question)
+    their names), the West and the author it does. (Whether the evidence then suffices is the calibration's
+    call, which a refit moves; what is matched is not.)"""
+    decision = matcher.explain(question).decision
 
-    assert answer.entry is not None
-    assert answer.entry.id == expected
+    assert decision is not None
+    assert decision.reason.value != "view-of-another"
+    assert decision.candidates[0].id == expected
 
 
 @pytest.mark.parametrize(
@@ -353,15 +355,16 @@ def test_whether_what_an_answer_only_supposes_has_happened_is_declined(matcher: 
         ("have they got a backup plan if the alliance fails", "contingency-plans"),
     ],
 )
-def test_a_supposition_asked_about_or_beside_what_is_said_is_answered(
+def test_a_supposition_asked_about_or_beside_what_is_said_is_not_declined_for_it(
     matcher: Matcher, question: str, expected: str
 ) -> None:
     """What would follow from the supposition is what the entry answers; and "contingency strategies are in place
     should the alliance face difficulty" says the plans outright, only the difficulty is supposed."""
-    answer = matcher.ask(question)
+    decision = matcher.explain(question).decision
 
-    assert answer.entry is not None
-    assert answer.entry.id == expected
+    assert decision is not None
+    assert decision.reason.value != "only-supposed"
+    assert decision.candidates[0].id == expected
 
 
 @pytest.mark.parametrize("question", ["bitcoin price?", "ethereum price rn"])
