@@ -356,6 +356,9 @@ def _came_close(candidate: Candidate) -> bool:
 
 # How far short of the calibration's threshold a point the last answer links to may be, and still answer.
 LINKED_LEAD_ALLOWANCE = 0.1
+# More when the member restates what they take from the answer ("so it's mostly for show at home?").
+RESTATED_LEAD_ALLOWANCE = 0.3
+_RESTATES = re.compile(r"(?:(?:ok|okay|wait|hmm|right) )?so\b")
 FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value})
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
@@ -713,7 +716,8 @@ class Matcher:
         The member was just reading about the point before, which makes a link of it likelier than its
         words alone say: "is it an alliance?", then "what's missing that makes it just a transaction"
         (the transactional relationship). Only a little likelier: the calibration must judge it at most
-        LINKED_LEAD_ALLOWANCE short of its threshold.
+        LINKED_LEAD_ALLOWANCE short of its threshold, or RESTATED_LEAD_ALLOWANCE when the member restates
+        what they take from the answer ("so it's mostly for show at home?").
         """
         calibration = self._calibration
         if (
@@ -727,7 +731,9 @@ class Matcher:
             return explanation
         lead = alone.candidates[0]
         linked = lead.id in (*previous.related, *previous.why, *previous.examples)
-        if not linked or calibration.probability(alone.signals) < calibration.threshold - LINKED_LEAD_ALLOWANCE:
+        restated = _RESTATES.match(normalise(explanation.message.text)) is not None
+        allowance = RESTATED_LEAD_ALLOWANCE if restated else LINKED_LEAD_ALLOWANCE
+        if not linked or calibration.probability(alone.signals) < calibration.threshold - allowance:
             return explanation
         entry = self.knowledge.entries[lead.position]
         decision = replace(alone, reason=Reason.LINKED, entry=entry, score=round(lead.score, 1))

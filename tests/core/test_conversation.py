@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.answer import Answer
 from bot.core.conversation import CONTEXT_SECONDS, MAX_TURNS, Conversation, FollowUp, Turn, follow_up_kind
-from bot.core.matcher import LINKED_LEAD_ALLOWANCE, Matcher
+from bot.core.matcher import LINKED_LEAD_ALLOWANCE, RESTATED_LEAD_ALLOWANCE, Matcher
 from bot.core.model import Entry, KnowledgeBase
 
 
@@ -687,3 +687,26 @@ def test_a_message_a_little_short_of_evidence_is_answered_by_a_point_the_last_an
     without = Matcher(_linking(knowledge, previous.id, (lead,), threshold).knowledge, without={"follow-up-linked"})
     _, conversation = without.reply(previous.questions[0], Conversation(), 0.0)
     assert without.reply(message, conversation, 5.0)[0].answer.entry is None
+
+
+def test_a_restatement_of_the_answer_may_be_further_short_of_evidence_for_a_point_it_links_to(
+    matcher: Matcher, knowledge: KnowledgeBase
+) -> None:
+    """ "So it's all for show?" restates what the member takes from the answer just read: its best entry, a point
+    that answer links to, is answered further short of the calibration's threshold than the same words asked
+    without the "so"."""
+    restated = "so all the smiles and joint statements are basically for show?"
+    plain = "all the smiles and joint statements are basically for show?"
+    alone = matcher.explain(plain).decision
+    assert alone is not None
+    assert knowledge.calibration is not None
+    threshold = knowledge.calibration.probability(alone.signals) + (LINKED_LEAD_ALLOWANCE + RESTATED_LEAD_ALLOWANCE) / 2
+    lead = alone.candidates[0].id
+    previous = next(entry for entry in knowledge.entries if entry.id != lead and entry.questions)
+    linking = _linking(knowledge, previous.id, (lead,), threshold)
+
+    for message, expected in ((restated, lead), (plain, None)):
+        _, conversation = linking.reply(previous.questions[0], Conversation(), 0.0)
+        answer = linking.reply(message, conversation, 5.0)[0].answer
+
+        assert (answer.entry.id if answer.entry else None) == expected
