@@ -298,72 +298,50 @@ def test_every_guard_applies_to_the_question_inside_chat_manners(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "reason"),
     [
-        "how do the people of kyrgyzstan feel about the rivalry",
-        "how would tajikistan react to more chinese money in the region",
-        "what do turkmenistan officials say about russia losing its grip there",
+        # The Central Asian states are named by an entry's keywords, so no name in these is foreign; but the
+        # essay says what China, Russia, the West and its author think, never what anyone else does.
+        ("how do the people of kyrgyzstan feel about the rivalry", "view-of-another"),
+        ("how would tajikistan react to more chinese money in the region", "view-of-another"),
+        ("what do turkmenistan officials say about russia losing its grip there", "view-of-another"),
+        # "If the West offered China more favourable trade agreements, or Russia changed its foreign policy
+        # goals…": the essay says what would follow, never whether it happened.
+        ("did the west already give china those better trade terms?", "only-supposed"),
+        ("has russia changed its foreign policy goals yet", "only-supposed"),
     ],
 )
-def test_the_view_of_someone_the_essay_gives_no_view_of_is_declined(matcher: Matcher, question: str) -> None:
-    """The Central Asian states are named by an entry's keywords, so no name in such a question is foreign; but
-    the essay says what China, Russia, the West and its author think, never what anyone else does."""
+def test_a_question_after_what_the_essay_never_says_is_declined(matcher: Matcher, question: str, reason: str) -> None:
+    """Someone else's view, or whether what an answer only supposes has happened."""
     answer = matcher.ask(question)
 
-    assert (answer.answered, answer.reason) == (False, "view-of-another")
+    assert (answer.answered, answer.reason) == (False, reason)
 
 
 @pytest.mark.parametrize(
-    ("question", "expected"),
+    ("question", "expected", "guard"),
     [
-        ("what does the author think about the sanctions", "sanctions"),
-        ("how does russia feel about china's belt and road", "belt-and-road"),
-        ("what does the kremlin think it gets from china", "what-russia-gets"),
-        ("what do western governments think of the partnership", "western-hostility"),
+        # The views of its two sides (by any of their names), the West and the author the essay does give.
+        ("what does the author think about the sanctions", "sanctions", "view-of-another"),
+        ("how does russia feel about china's belt and road", "belt-and-road", "view-of-another"),
+        ("what does the kremlin think it gets from china", "what-russia-gets", "view-of-another"),
+        ("what do western governments think of the partnership", "western-hostility", "view-of-another"),
+        # What would follow from the supposition is what the entry answers; and "contingency strategies are
+        # in place should the alliance face difficulty" says the plans outright, only the difficulty is supposed.
+        ("what happens if the west offers china a better deal", "what-could-end-it", "only-supposed"),
+        ("did they make plans for the alliance failing?", "contingency-plans", "only-supposed"),
+        ("have they got a backup plan if the alliance fails", "contingency-plans", "only-supposed"),
     ],
 )
-def test_the_view_of_a_side_the_west_or_the_author_is_asked_as_usual(
-    matcher: Matcher, question: str, expected: str
+def test_a_question_beside_what_the_essay_never_says_is_not_declined_for_it(
+    matcher: Matcher, question: str, expected: str, guard: str
 ) -> None:
-    """Whose view is asked matters only when the essay gives no view of them: its two sides (by any of
-    their names), the West and the author it does. (Whether the evidence then suffices is the calibration's
-    call, which a refit moves; what is matched is not.)"""
+    """The guard leaves it alone, and it is matched as usual. (Whether the evidence then suffices is the
+    calibration's call, which a refit moves; what is matched is not.)"""
     decision = matcher.explain(question).decision
 
     assert decision is not None
-    assert decision.reason.value != "view-of-another"
-    assert decision.candidates[0].id == expected
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["did the west already give china those better trade terms?", "has russia changed its foreign policy goals yet"],
-)
-def test_whether_what_an_answer_only_supposes_has_happened_is_declined(matcher: Matcher, question: str) -> None:
-    """ "If the West offered China more favourable trade agreements, or Russia changed its foreign policy goals…":
-    the essay says what would follow, never whether it happened."""
-    answer = matcher.ask(question)
-
-    assert (answer.answered, answer.reason) == (False, "only-supposed")
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("what happens if the west offers china a better deal", "what-could-end-it"),
-        ("did they make plans for the alliance failing?", "contingency-plans"),
-        ("have they got a backup plan if the alliance fails", "contingency-plans"),
-    ],
-)
-def test_a_supposition_asked_about_or_beside_what_is_said_is_not_declined_for_it(
-    matcher: Matcher, question: str, expected: str
-) -> None:
-    """What would follow from the supposition is what the entry answers; and "contingency strategies are in place
-    should the alliance face difficulty" says the plans outright, only the difficulty is supposed."""
-    decision = matcher.explain(question).decision
-
-    assert decision is not None
-    assert decision.reason.value != "only-supposed"
+    assert decision.reason.value != guard
     assert decision.candidates[0].id == expected
 
 
