@@ -1082,17 +1082,16 @@ class Matcher:
         new = self._analyzer.text(new_part).split()
         named = [word for word in new if word in counterparts and counterparts[word] in old]
         rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
-        other_one = _OTHER_ONE.search(new_part) is not None and not self._asks_more(_OTHER_ONE.sub(" ", new_part))
+        # "And the other side? the public narrative" asks about the narrative: not a swap.
+        other_one = _OTHER_ONE.search(new_part) is not None and STOPWORDS.issuperset(
+            _words(_OTHER_ONE.sub(" ", new_part))
+        )
         if _REVERSED.search(new_part) or other_one:  # "and the other way round?": every side swaps, nothing is added
             named, rest = [counterparts[word] for word in old if word in counterparts], []
         if not named:
             return self._asked_of_other_side(old, new, rest)
         swap = {counterparts[word]: word for word in named} | {word: counterparts[word] for word in named}
         return " ".join([swap.get(word, word) for word in old] + rest)
-
-    def _asks_more(self, text: str) -> bool:
-        """Whether a new part has a meaningful word: "and the other side? the public narrative" asks about it."""
-        return any(word not in STOPWORDS for word in self._analyzer.text(text).split())
 
     def _asked_of_other_side(self, old: list[str], new: list[str], rest: list[str]) -> str | None:
         """The previous question asked of the one side word the new part names, when it only named the other side.
