@@ -36,6 +36,8 @@ from bot.core.model import KnowledgeBase
 from bot.core.proposals import apply_proposals, preview, proposals_yaml, read_proposals
 from bot.storage import QuestionLog, is_url, open_question_log, sqlite_path
 
+WORDS_SHOWN = 8  # calibrate shows this many of the words that weigh most each way
+
 
 def _load_eval(knowledge: KnowledgeBase, directory: Path | None, eval_file: Path | None = None) -> EvalSet | None:
     path = eval_file or (directory or load_settings().knowledge_dir) / EVAL_FILE
@@ -62,7 +64,10 @@ def calibrate_command(directory: Path | None) -> int:
     likely = f"{calibration.threshold:.0%}"
     print(f"wrote {display_path(target)}: answer when the best entry is at least {likely} likely to be right")
     for name, weight in sorted(calibration.weights.items(), key=lambda item: -abs(item[1])):
-        print(f"  {name:10} {weight:+.2f}")
+        print(f"  {name:11} {weight:+.2f}")
+    ranked = sorted(calibration.words, key=calibration.words.__getitem__)
+    print(f"words (as read, stemmed) most against an answer: {', '.join(ranked[:WORDS_SHOWN])}")
+    print(f"most for one: {', '.join(reversed(ranked[-WORDS_SHOWN:]))}")
     return 0
 
 

@@ -32,6 +32,7 @@ def test_calibrate_replaces_a_stale_calibration_with_one_that_validates(knowledg
     assert result.returncode == 0, result.stderr
     assert "likely to be right" in result.stdout
     assert all(f"  {name} " in result.stdout for name in FEATURES)
+    assert "most against an answer: " in result.stdout
     assert run_cli("validate", str(knowledge_copy)).returncode == 0
     calibration = load_knowledge(knowledge_copy).calibration
     assert calibration is not None

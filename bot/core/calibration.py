@@ -1,21 +1,23 @@
 """Whether the best entry answers a question: a logistic regression over the matcher's signals.
 
 Learned from the tune part of the maintainers' eval by ``python -m bot calibrate``,
-which writes ``knowledge/calibration.yaml``: one readable weight per signal. It
-decides only what the guards leave open; without the file the matcher falls back
-to its hand-set rules.
+which writes ``knowledge/calibration.yaml``: one readable weight per signal, and
+what each word of the questions says. It decides only what the guards leave open;
+without the file the matcher falls back to its hand-set rules.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-# The signals, in the order a sample lists them (the matcher scales them; fit standardises them).
-FEATURES = (
+# The matcher's signals, in the order a sample lists them (the matcher scales them; fit standardises them).
+SIGNALS = (
     "coverage",  # share of the question's weight the entry explains
     "evidence",  # that weight, log(1 + weight)
     "labels",  # share explained by its title and keywords
@@ -30,9 +32,27 @@ FEATURES = (
     "phrasings",  # how many phrasings the best entry has, log: with few, overlapping one of them means more
     "focused",  # 1 for the asking sentence of a longer message that points at the same entry
 )
+# What the words themselves say, learned from the tune questions: the sum of each word's log-odds of
+# standing in a question whose best entry is right rather than wrong, over all the question's words
+# ("percent", "predict", "GDP" mostly stand in near misses) and over the ones the best entry leaves
+# unexplained ("feel", "future": how someone feels, what comes next, where the entry says neither).
+WORD_SIGNALS = ("words", "unexplained")
+FEATURES = SIGNALS + WORD_SIGNALS
 L2 = 1.0  # ridge penalty on the standardised weights: keeps them readable and stable
 WRONG_COST = 1.0  # a wrong answer with a citation costs this many declined fair questions
 NEWTON_STEPS = 25
+WORD_PRIOR = 1.0  # pseudo-samples per word, shared by the two kinds in proportion: a word seen once says little
+MIN_WORD_QUESTIONS = 2  # a word of fewer tune questions is not written down: it would say nothing reliable
+FOLDS = 5  # the word log-odds the regression learns from are each fitted without the question's own fold
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What the calibration weighs for one decision: the signals (in SIGNALS' order) and the question's words."""
+
+    signals: tuple[float, ...]
+    words: frozenset[str]
+    unexplained: frozenset[str]  # those of the words the best entry's own terms leave unexplained
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,32 +60,60 @@ class Calibration:
     """A fitted logistic regression: ``probability`` is the chance the best entry is the right one."""
 
     bias: float
-    weights: dict[str, float]  # per feature, on the standardised value
-    means: dict[str, float]
-    scales: dict[str, float]
+    weights: Mapping[str, float]  # per feature, on the standardised value
+    means: Mapping[str, float]
+    scales: Mapping[str, float]
     threshold: float
+    words: Mapping[str, float]  # per word, its log-odds of standing in a question answered right
+    unexplained: Mapping[str, float]  # the same, for the words the best entry leaves unexplained
 
-    def probability(self, sample: Sequence[float]) -> float:
+    def probability(self, sample: Sample) -> float:
+        values = (*sample.signals, _odds(self.words, sample.words), _odds(self.unexplained, sample.unexplained))
         z = self.bias + sum(
             self.weights[name] * (value - self.means[name]) / self.scales[name]
-            for name, value in zip(FEATURES, sample, strict=True)
+            for name, value in zip(FEATURES, values, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
-    def answers(self, sample: Sequence[float]) -> bool:
+    def answers(self, sample: Sample) -> bool:
         return self.probability(sample) >= self.threshold
 
 
-def fit(samples: Sequence[Sequence[float]], labels: Sequence[bool]) -> Calibration:
-    """The regression for ``samples`` (one row of FEATURES each) and whether each one's best entry is right.
+def fit(
+    samples: Sequence[Sample],
+    labels: Sequence[bool],
+    groups: Sequence[int],
+    teaches: Sequence[frozenset[str]] | None = None,
+) -> Calibration:
+    """The regression for ``samples`` and whether each one's best entry is right.
 
-    The threshold is the one that, over the samples, makes the most right answers
-    against WRONG_COST times the wrong ones.
+    ``groups`` says which samples come from one question: the word log-odds a sample's regression
+    row holds are learned without its question, as they will be for a new one, or the regression
+    would trust the words for having seen them. ``teaches`` gives the words each sample may teach
+    (by default all of its own): a question the eval wraps in a context sentence teaches its own
+    words again, but not the context sentence's, which are the eval's, not the askers'. The
+    threshold is the one that, over the samples, makes the most right answers against WRONG_COST
+    times the wrong ones.
     """
     if len(set(labels)) < 2:
         raise ValueError("the eval's tune part needs questions whose best entry is right and ones where it is not")
-    x = np.asarray(samples, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
+    lessons = (
+        list(samples)
+        if teaches is None
+        else [
+            Sample(sample.signals, sample.words & taught, sample.unexplained & taught)
+            for sample, taught in zip(samples, teaches, strict=True)
+        ]
+    )
+    folds = [group % FOLDS for group in groups]
+    x = np.column_stack([np.asarray([sample.signals for sample in samples], dtype=np.float64), np.zeros((len(y), 2))])
+    for fold in range(FOLDS):
+        held = [i for i in range(len(y)) if folds[i] == fold]
+        learned = [i for i in range(len(y)) if folds[i] != fold]
+        for column, kind in enumerate(WORD_SIGNALS, start=len(SIGNALS)):
+            odds = _word_odds([(getattr(lessons[i], kind), labels[i], groups[i]) for i in learned])
+            x[held, column] = [_odds(odds, getattr(samples[i], kind)) for i in held]
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[np.isclose(scales, 0.0, atol=1e-9)] = 1.0  # a signal every sample shares says nothing
     z = np.column_stack([np.ones(len(x)), (x - means) / scales])
@@ -83,11 +131,47 @@ def fit(samples: Sequence[Sequence[float]], labels: Sequence[bool]) -> Calibrati
         {name: float(mean) for name, mean in zip(FEATURES, means, strict=True)},
         {name: float(scale) for name, scale in zip(FEATURES, scales, strict=True)},
         _best_threshold(p, y),
+        *(
+            _word_odds([(getattr(lessons[i], kind), labels[i], groups[i]) for i in range(len(y))])
+            for kind in WORD_SIGNALS
+        ),
     )
 
 
+def _odds(table: Mapping[str, float], words: Iterable[str]) -> float:
+    return sum(table.get(word, 0.0) for word in words)
+
+
+def _word_odds(taught: Sequence[tuple[frozenset[str], bool, int]]) -> dict[str, float]:
+    """Per word, the log-odds that a sample holding it is right rather than wrong (smoothed naive Bayes),
+    from each sample's words, whether it is right, and its question.
+
+    The prior is shared in proportion to how many samples are right and wrong, so a word seen as
+    often, for its kind's size, in both kinds weighs 0, as does one never seen.
+    """
+    right, wrong, questions = Counter[str](), Counter[str](), defaultdict[str, set[int]](set)
+    for bag, label, group in taught:
+        (right if label else wrong).update(bag)
+        for word in bag:
+            questions[word].add(group)
+    total_right = sum(label for _, label, _ in taught)
+    total_wrong = len(taught) - total_right
+    prior_right = WORD_PRIOR * 2 * total_right / len(taught)
+    prior_wrong = WORD_PRIOR * 2 * total_wrong / len(taught)
+    return {
+        word: round(
+            math.log((right[word] + prior_right) / (total_right + prior_right))
+            - math.log((wrong[word] + prior_wrong) / (total_wrong + prior_wrong)),
+            3,
+        )
+        for word in sorted(questions)
+        if len(questions[word]) >= MIN_WORD_QUESTIONS
+    }
+
+
 def to_yaml(calibration: Calibration) -> str:
-    """The calibration as knowledge/calibration.yaml holds it: a weight, a mean and a scale per feature."""
+    """The calibration as knowledge/calibration.yaml holds it: a weight, a mean and a scale per feature,
+    then each word's log-odds."""
     lines = [
         "# Written by `python -m bot calibrate` from the tune part of eval.yaml: how likely the best entry",
         "# is to be right, from the matcher's signals (bot/core/calibration.py says what each one is).",
@@ -99,6 +183,11 @@ def to_yaml(calibration: Calibration) -> str:
     for name in FEATURES:
         weight, mean, scale = calibration.weights[name], calibration.means[name], calibration.scales[name]
         lines.append(f"  {name}: {{weight: {weight:.6f}, mean: {mean:.6f}, scale: {scale:.6f}}}")
+    for kind in WORD_SIGNALS:
+        lines.append(f"# {kind}: per word (as the matcher reads it: stemmed), its log-odds of a right answer")
+        lines.append(f"{kind}:")
+        table: Mapping[str, float] = getattr(calibration, kind)
+        lines += [f"  {json.dumps(word, ensure_ascii=False)}: {odds}" for word, odds in table.items()]
     return "\n".join(lines) + "\n"
 
 

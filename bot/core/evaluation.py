@@ -12,7 +12,7 @@ from bot.core.calibration import Calibration, fit
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.conversation import Conversation
 from bot.core.loader import KnowledgeError, display_path
-from bot.core.matcher import Matcher, Reason
+from bot.core.matcher import Explanation, Matcher, Reason
 from bot.core.model import Citation, KnowledgeBase
 from bot.core.yamlio import YamlList, YamlMap, YamlProblem, parse_yaml, read_limited
 
@@ -290,21 +290,32 @@ def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") ->
     # one of its signals, so the guard that stands in for it without a calibration is left out.
     matcher = Matcher(knowledge, without={Reason.CALIBRATED.value, Reason.MOSTLY_UNUSED_WORDS.value})
     questions = evalset.parts[part]
-    samples, labels = [], []
+    samples, labels, groups, teaches = [], [], [], []
     for index, case in enumerate(questions.cases):
         asked = [
             case.question,
             *(wrapper.replace(PLACEHOLDER, case.question) for wrapper in wrappings(questions.context, index)),
         ]
-        for question in asked:
+        own: frozenset[str] = frozenset()  # the question's words, as written: all that its samples teach
+        for number, question in enumerate(asked):
             explanation = matcher.explain(question)
+            if number == 0:
+                own = _words(explanation)
             for decision in (explanation.decision, explanation.focus):
-                if decision is None or not decision.candidates or decision.reason.value not in CALIBRATED_REASONS:
+                if decision is None or decision.sample is None or decision.reason.value not in CALIBRATED_REASONS:
                     continue
                 best = knowledge.entries[decision.candidates[0].position]
-                samples.append(decision.signals)
+                samples.append(decision.sample)
                 labels.append(bool(case.expected) and best.primary in _primaries(knowledge, case))
-    return fit(samples, labels)
+                groups.append(index)
+                teaches.append(own)
+    return fit(samples, labels, groups, teaches)
+
+
+def _words(explanation: Explanation) -> frozenset[str]:
+    """The words the calibration may weigh of a message: those its decisions (whole, asking sentence) weighed."""
+    decisions = (explanation.decision, explanation.focus)
+    return frozenset(word for decision in decisions if decision for word, weight in decision.weights.items() if weight)
 
 
 def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.core.calibration import FEATURES, Calibration
-from bot.core.checks import FileChecks, Limit, Problem
+from bot.core.calibration import FEATURES, WORD_SIGNALS, Calibration
+from bot.core.checks import FileChecks, Limit, Problem, describe_type
 from bot.core.matcher import Matcher
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
 from bot.core.text import normalise, quote_key
@@ -536,7 +536,7 @@ class _KnowledgeReader:
         checks, raw = read
         what = "the calibration"
         data = checks.mapping(raw, 1, what)
-        if data is None or not checks.fields(data, what, ("threshold", "bias", "features")):
+        if data is None or not checks.fields(data, what, ("threshold", "bias", "features", *WORD_SIGNALS)):
             return None
         threshold, bias = checks.number(data, "threshold", what), checks.number(data, "bias", what)
         features = checks.mapping(data.get("features"), data.line_of("features"), '"features"')
@@ -545,7 +545,15 @@ class _KnowledgeReader:
         if features is None or not checks.fields(features, '"features"', FEATURES):
             return None
         fitted = {name: values for name in FEATURES if (values := self._feature(checks, features, name))}
-        if threshold is None or bias is None or not 0 < threshold < 1 or len(fitted) < len(FEATURES):
+        words, unexplained = (self._word_odds(checks, data, kind) for kind in WORD_SIGNALS)
+        if (
+            threshold is None
+            or bias is None
+            or not 0 < threshold < 1
+            or len(fitted) < len(FEATURES)
+            or words is None
+            or unexplained is None
+        ):
             return None
         return Calibration(
             bias,
@@ -553,7 +561,23 @@ class _KnowledgeReader:
             {name: values[1] for name, values in fitted.items()},
             {name: values[2] for name, values in fitted.items()},
             threshold,
+            MappingProxyType(words),
+            MappingProxyType(unexplained),
         )
+
+    @staticmethod
+    def _word_odds(checks: FileChecks, data: YamlMap, kind: str) -> dict[str, float] | None:
+        """One of the calibration's word tables: each word (text) with its log-odds (a number)."""
+        table = checks.mapping(data.get(kind), data.line_of(kind), f'"{kind}"')
+        if table is None:
+            return None
+        odds = {}
+        for word in table:
+            if not isinstance(word, str):
+                checks.add(table.key_lines[word], f'"{kind}": a word must be text in quotes, not {describe_type(word)}')
+            elif (value := checks.number(table, word, f'"{kind}"')) is not None:
+                odds[word] = value
+        return odds if len(odds) == len(table) else None
 
     @staticmethod
     def _feature(checks: FileChecks, features: YamlMap, name: str) -> tuple[float, float, float] | None:

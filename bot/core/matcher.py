@@ -46,7 +46,7 @@ from bot.core.analysis import (
     written_names,
 )
 from bot.core.answer import PARAGRAPH, SMALL_TALK, Answer, Suggestion
-from bot.core.calibration import Calibration
+from bot.core.calibration import Calibration, Sample
 from bot.core.conversation import (
     Conversation,
     FollowUp,
@@ -300,7 +300,7 @@ def _sufficient(best: Candidate, margin: float) -> tuple[tuple[Reason, bool], ..
 
 
 def _signals(query: _Query, best: Candidate, margin: float, phrasings: int, focused: bool) -> tuple[float, ...]:
-    """What the calibration weighs, scaled to about 0–1, in the order of calibration.FEATURES."""
+    """What the calibration weighs, scaled to about 0–1, in the order of calibration.SIGNALS."""
     return (
         best.coverage,
         math.log1p(best.evidence),
@@ -457,7 +457,7 @@ class Decision:
     entry: Entry | None
     score: float
     suggestions: tuple[Suggestion, ...]
-    signals: tuple[float, ...] = ()  # what the calibration weighs for the best entry (see calibration.FEATURES)
+    sample: Sample | None = None  # what the calibration weighs for the best entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -724,7 +724,7 @@ class Matcher:
             explanation.answer.entry is not None
             or alone is None
             or alone.reason is not Reason.TOO_LITTLE_EVIDENCE
-            or not alone.candidates
+            or alone.sample is None
             or calibration is None
             or Reason.LINKED.value in self._without
         ):
@@ -733,7 +733,7 @@ class Matcher:
         linked = lead.id in (*previous.related, *previous.why, *previous.examples)
         restated = _RESTATES.match(normalise(explanation.message.text)) is not None
         allowance = RESTATED_LEAD_ALLOWANCE if restated else LINKED_LEAD_ALLOWANCE
-        if not linked or calibration.probability(alone.signals) < calibration.threshold - allowance:
+        if not linked or calibration.probability(alone.sample) < calibration.threshold - allowance:
             return explanation
         entry = self.knowledge.entries[lead.position]
         decision = replace(alone, reason=Reason.LINKED, entry=entry, score=round(lead.score, 1))
@@ -1228,16 +1228,16 @@ class Matcher:
         best = ranked[0]
         focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE
         margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        sample = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+        signals = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+        words = frozenset(term for term, weight in weights.items() if weight)
+        sample = Sample(signals, words, words - self._terms[best.position])
         reason = self._verdict(query, best, margin, focused, sample)
         entry = self.knowledge.entries[best.position] if reason in ANSWERING else None
         suggestions = self._suggestions(ranked, entry)
         score = round(best.score, 1)
         return Decision(text, query.text, terms, weights, tuple(ranked), reason, entry, score, suggestions, sample)
 
-    def _verdict(
-        self, query: _Query, best: Candidate, margin: float, focused: bool, sample: tuple[float, ...]
-    ) -> Reason:
+    def _verdict(self, query: _Query, best: Candidate, margin: float, focused: bool, sample: Sample) -> Reason:
         """The first declining guard that applies, else whether the evidence suffices, then the near-miss check.
 
         ``focused``: the question is the asking sentence of a longer message that points at the same entry,

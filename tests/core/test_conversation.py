@@ -670,7 +670,7 @@ def test_a_message_a_little_short_of_evidence_is_answered_by_a_point_the_last_an
     assert alone is not None
     assert knowledge.calibration is not None
     # Just out of the calibration's reach alone, within the allowance in a conversation.
-    threshold = knowledge.calibration.probability(alone.signals) + LINKED_LEAD_ALLOWANCE / 2
+    threshold = knowledge.calibration.probability(alone.sample) + LINKED_LEAD_ALLOWANCE / 2
     lead = alone.candidates[0].id
     previous = next(entry for entry in knowledge.entries if entry.id != lead and entry.questions)
 
@@ -700,7 +700,7 @@ def test_a_restatement_of_the_answer_may_be_further_short_of_evidence_for_a_poin
     alone = matcher.explain(plain).decision
     assert alone is not None
     assert knowledge.calibration is not None
-    threshold = knowledge.calibration.probability(alone.signals) + (LINKED_LEAD_ALLOWANCE + RESTATED_LEAD_ALLOWANCE) / 2
+    threshold = knowledge.calibration.probability(alone.sample) + (LINKED_LEAD_ALLOWANCE + RESTATED_LEAD_ALLOWANCE) / 2
     lead = alone.candidates[0].id
     previous = next(entry for entry in knowledge.entries if entry.id != lead and entry.questions)
     linking = _linking(knowledge, previous.id, (lead,), threshold)

@@ -399,7 +399,7 @@ def test_the_asking_sentence_must_pass_every_guard(matcher: Matcher) -> None:
         "I'm stuck on the main argument of the essay.",
     ],
 )
-@pytest.mark.parametrize("question", ["what languages does putin speak?", "did the author win any prizes?"])
+@pytest.mark.parametrize("question", ["what car does xi drive?", "did the author win any prizes?"])
 def test_context_does_not_answer_a_whole_question_of_its_own(matcher: Matcher, context: str, question: str) -> None:
     """A sentence about the asker that matches an entry does not answer an unrelated question after it."""
     message = f"{context} {question}"
