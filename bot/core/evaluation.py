@@ -313,9 +313,9 @@ def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") ->
 
 
 def _words(explanation: Explanation) -> frozenset[str]:
-    """The words the calibration may weigh of a message: those its decisions (whole, asking sentence) weighed."""
+    """The words the calibration weighs of a message, in its decisions (the whole message, its asking sentence)."""
     decisions = (explanation.decision, explanation.focus)
-    return frozenset(word for decision in decisions if decision for word, weight in decision.weights.items() if weight)
+    return frozenset().union(*(decision.sample.words for decision in decisions if decision and decision.sample))
 
 
 def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
