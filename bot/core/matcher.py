@@ -1116,8 +1116,10 @@ class Matcher:
                 decision = Decision(read.text, whole, (), {}, (), Reason.EXACT, self._exact[whole], 100.0, ())
                 return Explanation(_answer(message, decision), read, decision, None, read.text)
         aside = self._about_the_asker(read)
-        if read.small_talk or aside == frozenset(read.questions):
-            # "I'm reading this essay for class. thanks bot": nothing but statements about the asker.
+        sentences = _meaningful(read)
+        if read.small_talk or aside.issuperset(sentences):
+            # "I'm reading this essay for class. thanks bot": nothing but statements about the asker (beside
+            # sentences without one meaningful word, "about this for a while.", which are left out anyway).
             talk = Answer(
                 message, None, 0.0, reason=Reason.SMALL_TALK.value, reply=small_talk_reply(read, self.knowledge)
             )
@@ -1125,7 +1127,6 @@ class Matcher:
         number = requested_paragraph(read.question, self.knowledge)
         if number is not None:
             return Explanation(self._paragraph(message, number), read, None, None)
-        sentences = _meaningful(read)
         # "My dad and I argued about this at dinner" says why the question is asked, not what: set aside,
         # it cannot pull the question towards an entry that happens to share its words.
         sentences = tuple(sentence for sentence in sentences if sentence not in aside) or sentences

@@ -471,9 +471,18 @@ def test_chat_around_a_statement_about_the_asker_is_small_talk(matcher: Matcher,
     assert (answer.kind, answer.reason) == ("small_talk", "small-talk")
 
 
-@pytest.mark.parametrize("message", ["I'm reading this essay for class. lol", "we have a quiz on it tomorrow 😂"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm reading this essay for class. lol",
+        "we have a quiz on it tomorrow 😂",
+        "been wondering about this for a while. my exam is on it tomorrow",
+        "about that one. we have a quiz on it tomorrow",
+    ],
+)
 def test_a_statement_about_the_asker_with_nothing_else_is_small_talk(matcher: Matcher, message: str) -> None:
-    """Telling the bot about yourself, with a reaction or nothing, asks nothing: never a citation."""
+    """Telling the bot about yourself, with a reaction, a sentence without one meaningful word ("about this for a
+    while.") or nothing, asks nothing: never a citation."""
     answer = matcher.ask(message)
     assert (answer.kind, answer.reason) == ("small_talk", "small-talk")
 
