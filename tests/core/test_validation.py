@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import SHIPPED_KNOWLEDGE
+from bot.core.evaluation import MAX_EVAL_BYTES, load_eval
 from bot.core.loader import KnowledgeError, load_knowledge, validate_knowledge
+from bot.core.yamlio import MAX_FILE_BYTES
 from tests.conftest import FIXTURES
 
 BROKEN = FIXTURES / "broken"
@@ -361,3 +363,20 @@ def test_a_short_verdict_that_fits_every_phrasing_is_valid(
     (knowledge_copy / ADDED_ENTRIES).write_text(text, encoding="utf-8")
 
     assert validate_knowledge(knowledge_copy) == []
+
+
+def test_the_eval_may_outgrow_the_knowledge_files_limit_but_not_its_own(knowledge_copy: Path) -> None:
+    """The eval gains blind batches every session: it may be larger than a knowledge file, within a limit of its own."""
+    path = knowledge_copy / "eval.yaml"
+    knowledge = load_knowledge(knowledge_copy)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("#" * MAX_FILE_BYTES + "\n")
+
+    assert load_eval(path, knowledge).parts
+    with path.open("ab") as handle:
+        handle.truncate(MAX_EVAL_BYTES + 1)
+    with pytest.raises(KnowledgeError) as refused:
+        load_eval(path, knowledge)
+    assert [problem.message for problem in refused.value.problems] == [
+        f"file is {MAX_EVAL_BYTES + 1:,} bytes; knowledge files are limited to {MAX_EVAL_BYTES:,}"
+    ]
