@@ -107,7 +107,8 @@ def fit(
         ]
     )
     folds = [group % FOLDS for group in groups]
-    x = np.column_stack([np.asarray([sample.signals for sample in samples], dtype=np.float64), np.zeros((len(y), 2))])
+    signals = np.asarray([sample.signals for sample in samples], dtype=np.float64)
+    x = np.column_stack([signals, np.zeros((len(y), len(WORD_SIGNALS)))])
     for fold in range(FOLDS):
         held = [i for i in range(len(y)) if folds[i] == fold]
         learned = [i for i in range(len(y)) if folds[i] != fold]
@@ -149,6 +150,8 @@ def _word_odds(taught: Sequence[tuple[frozenset[str], bool, int]]) -> dict[str, 
     The prior is shared in proportion to how many samples are right and wrong, so a word seen as
     often, for its kind's size, in both kinds weighs 0, as does one never seen.
     """
+    if not taught:  # a tune part of one question has no other to learn its words from
+        return {}
     right, wrong, questions = Counter[str](), Counter[str](), defaultdict[str, set[int]](set)
     for bag, label, group in taught:
         (right if label else wrong).update(bag)

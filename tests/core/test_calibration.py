@@ -88,3 +88,14 @@ def test_only_the_questions_as_written_teach_the_words() -> None:
 
     assert "homework" not in calibration.words
     assert calibration.words["exact"] < -2
+
+
+def test_a_tune_part_of_one_question_still_fits() -> None:
+    """Its whole message right and its asking sentence wrong: no other question to learn the words from."""
+    words = frozenset({"sanction"})
+    samples = [Sample(tuple(0.2 for _ in SIGNALS), words, words), Sample(tuple(0.8 for _ in SIGNALS), words, words)]
+
+    calibration = fit(samples, [True, False], [0, 0])
+
+    assert calibration.words == {}
+    assert 0 < calibration.threshold < 1
