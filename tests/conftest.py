@@ -43,7 +43,7 @@ def run_cli(
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,  # a guard against a hang: `eval` alone takes over half a minute
         check=False,
     )
 

@@ -98,6 +98,9 @@ SHORT_FOLLOW_UP = 4  # words: a declined message this short is read against the 
 NAMED_TOPIC = 0.5  # of a follow-up's weight in an entry's title and keywords: it names a topic of its own
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
 FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
+# A message's sentences are decided again for its asking sentence, its follow-ups and the same question asked
+# again: the latest decisions are remembered.
+DECISIONS_REMEMBERED = 512
 
 _REVERSED = re.compile(r"\b(?:the other way round|the other way around|vice versa|the reverse|the opposite way)\b")
 # "What about the other one?": the same question of the other side, when that is all the new part asks.
@@ -556,6 +559,7 @@ class Matcher:
         if unknown := self._without - RULES:
             raise ValueError(f"unknown rules: {', '.join(sorted(unknown))}")
         self.knowledge = knowledge
+        self._decide = lru_cache(maxsize=DECISIONS_REMEMBERED)(self._decide_afresh)
         self._analyzer = Analyzer(knowledge.synonyms)
         analysed = [_analyse(self._analyzer, entry) for entry in knowledge.entries]
         self._analyzer.learn(text for item in analysed for text in item.texts)
@@ -1205,7 +1209,7 @@ class Matcher:
             return replace(whole, entry=None, reason=Reason.ASKED_ELSEWHERE)
         return whole
 
-    def _decide(
+    def _decide_afresh(
         self, sentences: tuple[str, ...], anchor: str | None = None, excluded: frozenset[int] = frozenset()
     ) -> Decision:
         """Rank the entries for ``sentences`` and apply every rule; the first rule that settles it names the reason.

@@ -415,7 +415,7 @@ def test_context_does_not_answer_a_whole_question_of_its_own(matcher: Matcher, c
     [
         ("My cousin says Russia is just China's junior partner now. is he right?", "dominant-partner"),
         ("My cousin says Russia is just China's junior partner now. does the essay agree?", "dominant-partner"),
-        ("I read the essay's bit about Dr. Saleem. who is he?", "author"),
+        ("My teacher says the author is a PhD student. is that right?", "author"),
     ],
 )
 def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher, message: str, expected: str) -> None:
