@@ -250,7 +250,7 @@ def _print_answer(
         return
     text = render_answer(answer, knowledge)
     if explain:
-        text += "\n\n" + render_explanation(explanation)
+        text += "\n\n" + render_explanation(explanation, knowledge.calibration)
     print(("" if first else "\n") + text, flush=True)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import textwrap
 
 from bot.core.answer import Answer
+from bot.core.calibration import Calibration, Sample
 from bot.core.matcher import Decision, Explanation
 from bot.core.model import KnowledgeBase
 
 WIDTH = 88
+WORDS_SHOWN = 5  # in a trace, the question's words that weighed most with the calibration
+SHOWN_ODDS = 0.05  # and only those that weighed at least this much
 
 
 def choices(answer: Answer, knowledge: KnowledgeBase) -> list[tuple[str, str]]:
@@ -68,21 +71,22 @@ def _wrap(text: str, prefix: str = "", indent: str = "") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=prefix, subsequent_indent=indent or " " * len(prefix)) or [prefix]
 
 
-def render_explanation(explanation: Explanation) -> str:
-    """A readable trace of one decision: the message's parts, each text matched, its candidates and the rule."""
+def render_explanation(explanation: Explanation, calibration: Calibration | None = None) -> str:
+    """A readable trace of one decision: the message's parts, each text matched, its candidates, what the
+    ``calibration`` (if one decides) makes of the best, and the rule."""
     lines = ["message parts:"]
     lines += [f"  {part.kind.value:9} {part.text!r}" for part in explanation.message.parts] or ["  (empty)"]
     if explanation.decision is not None:
-        lines += _render_decision("matched", explanation.decision)
+        lines += _render_decision("matched", explanation.decision, calibration)
     if explanation.focus is not None:
-        lines += _render_decision("asking sentence", explanation.focus)
+        lines += _render_decision("asking sentence", explanation.focus, calibration)
     answer = explanation.answer
     outcome = f"answered with {answer.entry.id}" if answer.entry else "declined"
     lines.append(f"decided by: {answer.reason} ({outcome})")
     return "\n".join(lines)
 
 
-def _render_decision(label: str, decision: Decision) -> list[str]:
+def _render_decision(label: str, decision: Decision, calibration: Calibration | None) -> list[str]:
     weights = decision.weights
     terms = ", ".join(f"{term.text} ({term.kind.value} {weights.get(term.text, 0):.2f})" for term in decision.terms)
     lines = [f"{label}: {decision.text!r}", f"  analysed: {decision.analysed!r}", f"  terms: {terms or '(none)'}"]
@@ -92,5 +96,16 @@ def _render_decision(label: str, decision: Decision) -> list[str]:
         f"labels {item.labels:.2f}  overlap {item.overlap:.2f}  verbatim {item.verbatim:.2f}  strong {item.strong}"
         for item in decision.candidates
     ]
+    if calibration is not None and decision.sample is not None:
+        lines.append(_render_likelihood(calibration, decision.sample))
     lines.append(f"  rule: {decision.reason.value}")
     return lines
+
+
+def _render_likelihood(calibration: Calibration, sample: Sample) -> str:
+    """How likely the calibration finds the best entry to be right, and the words that weighed most either way."""
+    weighed = [(word, calibration.words.get(word, 0.0)) for word in sample.words]
+    heaviest = sorted((item for item in weighed if abs(item[1]) >= SHOWN_ODDS), key=lambda item: -abs(item[1]))
+    words = ", ".join(f"{word} {odds:+.1f}" for word, odds in heaviest[:WORDS_SHOWN]) or "none that weighs"
+    likely = calibration.probability(sample)
+    return f"  likely right: {likely:.2f} (answers from {calibration.threshold:.2f}); its words: {words}"

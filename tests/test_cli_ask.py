@@ -230,7 +230,8 @@ def test_ask_json_explain_adds_only_the_reason() -> None:
 
 
 def test_ask_explain_prints_the_parts_the_candidates_and_the_rule() -> None:
-    """The readable trace names each part of the message, the candidates' signals, and the deciding rule."""
+    """The readable trace names each part of the message, the candidates' signals, what the calibration makes of the
+    best and the words that weighed most with it, and the deciding rule."""
     result = run_cli("ask", "--explain", "hey! quick question: how many times has xi met biden? thx")
 
     assert result.returncode == 0, result.stderr
@@ -238,6 +239,7 @@ def test_ask_explain_prints_the_parts_the_candidates_and_the_rule() -> None:
     assert "  greeting  'hey!'" in lines
     assert "  question  'how many times has xi met biden?'" in lines
     assert any(line.strip().startswith("meeting-count") and "coverage" in line for line in lines)
+    assert any(line.startswith("  likely right: ") and "its words: " in line for line in lines)
     assert lines[-1] == "decided by: names-something-else (declined)"
 
 
