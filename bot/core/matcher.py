@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -98,8 +99,8 @@ SHORT_FOLLOW_UP = 4  # words: a declined message this short is read against the 
 NAMED_TOPIC = 0.5  # of a follow-up's weight in an entry's title and keywords: it names a topic of its own
 SENTENCE_LEAD = 20.0  # how much better the asking sentence alone must score than its message to answer instead
 FOREIGN_SHARE = 0.5  # of a question's weight in words the essay never uses, to be about something else
-# A message's sentences are decided again for its asking sentence, its follow-ups and the same question asked
-# again: the latest decisions are remembered.
+# A message's sentences are read and decided again for its asking sentence, its follow-ups and the same question
+# asked again: the latest queries and decisions are remembered.
 DECISIONS_REMEMBERED = 512
 
 _REVERSED = re.compile(r"\b(?:the other way round|the other way around|vice versa|the reverse|the opposite way)\b")
@@ -237,7 +238,7 @@ _COUNT = re.compile(r"\d+(?:st|nd|rd|th)?")
 class _Query:
     text: str
     terms: tuple[Term, ...]
-    weights: dict[str, float]
+    weights: Mapping[str, float]  # read-only: a query is remembered and shared (see DECISIONS_REMEMBERED)
     total: float
     factual: str | None  # "when", "how many"… (see analysis.factual_kind)
     names_other: bool  # it names someone or something the knowledge base never mentions
@@ -560,6 +561,7 @@ class Matcher:
             raise ValueError(f"unknown rules: {', '.join(sorted(unknown))}")
         self.knowledge = knowledge
         self._decide = lru_cache(maxsize=DECISIONS_REMEMBERED)(self._decide_afresh)
+        self._query = lru_cache(maxsize=DECISIONS_REMEMBERED)(self._query_afresh)
         self._analyzer = Analyzer(knowledge.synonyms)
         analysed = [_analyse(self._analyzer, entry) for entry in knowledge.entries]
         self._analyzer.learn(text for item in analysed for text in item.texts)
@@ -1474,7 +1476,7 @@ class Matcher:
         weight = self._known_weight(term.text)
         return weight * CORRECTED_FACTOR if term.kind is Kind.CORRECTED else weight
 
-    def _query(self, question: str, sentences: tuple[str, ...]) -> _Query:
+    def _query_afresh(self, question: str, sentences: tuple[str, ...]) -> _Query:
         """``question`` analysed and weighed; it asks for a fact when one of its ``sentences`` opens by asking one."""
         text = self._analyzer.text(question)
         terms = self._analyzer.question_terms(text, MAX_TERMS, written_names(question))
@@ -1501,7 +1503,7 @@ class Matcher:
         total = sum(weights.values())
         foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))
         share = foreign / total if total else 0.0
-        return _Query(text, tuple(terms), weights, total, factual, named, unused, share, happened)
+        return _Query(text, tuple(terms), MappingProxyType(weights), total, factual, named, unused, share, happened)
 
     def _rank(self, query: _Query, excluded: frozenset[int] = frozenset()) -> list[Candidate]:
         """Score the candidate entries; the best few are also compared on fuzzy similarity."""
