@@ -10,7 +10,7 @@ from bot.core.matcher import Decision, Explanation
 from bot.core.model import KnowledgeBase
 
 WIDTH = 88
-WORDS_SHOWN = 5  # in a trace, the question's words that weighed most with the calibration
+TRACE_WORDS = 5  # in a trace, the question's words that weighed most with the calibration
 SHOWN_ODDS = 0.05  # and only those that weighed at least this much
 
 
@@ -106,6 +106,6 @@ def _render_likelihood(calibration: Calibration, sample: Sample) -> str:
     """How likely the calibration finds the best entry to be right, and the words that weighed most either way."""
     weighed = [(word, calibration.words.get(word, 0.0)) for word in sample.words]
     heaviest = sorted((item for item in weighed if abs(item[1]) >= SHOWN_ODDS), key=lambda item: -abs(item[1]))
-    words = ", ".join(f"{word} {odds:+.1f}" for word, odds in heaviest[:WORDS_SHOWN]) or "none that weighs"
+    words = ", ".join(f"{word} {odds:+.1f}" for word, odds in heaviest[:TRACE_WORDS]) or "none that weighs"
     likely = calibration.probability(sample)
     return f"  likely right: {likely:.2f} (answers from {calibration.threshold:.2f}); its words: {words}"

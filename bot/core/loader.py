@@ -545,7 +545,7 @@ class _KnowledgeReader:
         if features is None or not checks.fields(features, '"features"', FEATURES):
             return None
         fitted = {name: values for name in FEATURES if (values := self._feature(checks, features, name))}
-        words, unexplained = (self._word_odds(checks, data, kind) for kind in WORD_SIGNALS)
+        words, unexplained = (self._word_table(checks, data, kind) for kind in WORD_SIGNALS)
         if (
             threshold is None
             or bias is None
@@ -566,7 +566,7 @@ class _KnowledgeReader:
         )
 
     @staticmethod
-    def _word_odds(checks: FileChecks, data: YamlMap, kind: str) -> dict[str, float] | None:
+    def _word_table(checks: FileChecks, data: YamlMap, kind: str) -> dict[str, float] | None:
         """One of the calibration's word tables: each word (text) with its log-odds (a number)."""
         table = checks.mapping(data.get(kind), data.line_of(kind), f'"{kind}"')
         if table is None:
