@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from bot.knowledge_store import KnowledgeStore
@@ -62,10 +63,10 @@ def test_reload_during_answers_never_mixes_versions(knowledge_copy: Path) -> Non
     flipper = threading.Thread(target=flip)
     flipper.start()
     seen: list[str] = []
+    # Bounded by time, not by asks: the matcher remembers repeated questions, so asks can outrun the reloads.
+    give_up = time.monotonic() + 120
     try:
-        for _ in range(50_000):
-            if len(seen) > 3:
-                break
+        while len(seen) <= 3 and time.monotonic() < give_up:
             snapshot = store.current
             answer = snapshot.matcher.ask("who wrote the essay")
             if not seen or seen[-1] != snapshot.knowledge.version:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,16 @@ from bot.config import Settings
 from bot.knowledge_store import KnowledgeStore
 from tests.conftest import run_cli
 from tests.fakediscord import FakeDiscord
+
+
+@pytest.fixture(autouse=True)
+def root_handlers_restored() -> Iterator[None]:
+    """`serve` sets up logging to this test's captured stderr; later tests in the worker must not write to it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_run_without_token_is_one_clear_line(tmp_path: Path) -> None:
