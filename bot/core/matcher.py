@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -428,6 +428,11 @@ def _words(sentence: str) -> tuple[str, ...]:
     return tuple(tokens(sentence))
 
 
+def _other_one(new_part: str) -> bool:
+    """ "And the other side?": nothing asked but the other side ("and the other side? the narrative" asks more)."""
+    return _OTHER_ONE.search(new_part) is not None and STOPWORDS.issuperset(_words(_OTHER_ONE.sub(" ", new_part)))
+
+
 def _opening(sentence: str) -> str:
     """The first words of a sentence: enough to tell what kind of fact it asks for (see factual_kind)."""
     return " ".join(sentence.split()[:OPENING_WORDS])
@@ -631,6 +636,17 @@ class Matcher:
         )
         # The first entry to use a phrasing wins; the validator forbids sharing them anyway.
         self._exact = {phrasing.text: knowledge.entries[phrasing.entry] for phrasing in reversed(self._phrasings)}
+
+    @cached_property
+    def _gainers(self) -> list[bool | None]:
+        """Per entry, the side its title says gains or wants ("What Russia gets from China"), if it names one."""
+        side_of_stem = {stem(word): of for word, of in self._side_of.items()}
+        gainers: list[bool | None] = []
+        for entry in self.knowledge.entries:
+            roles = [role[len(ROLE_MARK) :] for role in role_terms(self._analyzer.text(entry.title).split())]
+            sides = {side_of_stem[role] for role in roles if role in side_of_stem}
+            gainers.append(next(iter(sides)) if len(sides) == 1 else None)
+        return gainers
 
     def _supposed_only(self, entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
         """The terms ``entry``'s title and answer say only in a supposition ("if the West offered…"), and those
@@ -852,10 +868,11 @@ class Matcher:
             decision = self._new_question_instead(self._new_part_stands(decision, new, asked), new, new_part, previous)
         side = side_asked(question) or (self._only_a_side(new_part) if swapped is None else None)
         if Reason.SIDE.value not in self._without:
-            if side is not None:
+            if (mirror := self._mirror(new_part, previous)) is not None:
+                score = next((item.score for item in decision.candidates if item.id == mirror.id), decision.score)
+                decision = replace(decision, reason=Reason.SIDE, entry=mirror, score=round(score, 1))
+            elif side is not None:
                 decision = self._one_side(decision, side)
-            elif swapped is not None:
-                decision = self._mirror(decision, new_part, previous)
         if (
             swapped is None
             and decision.entry is not None
@@ -947,15 +964,23 @@ class Matcher:
         words = [word for word in self._analyzer.text(without_specifics(new_part)).split() if word not in STOPWORDS]
         return words[0] if len(words) == 1 and words[0] in self._side_of else None
 
-    def _mirror(self, resolved: Decision, new_part: str, previous: Entry) -> Decision:
-        """After a point about one side, the point about the other side that it links to: "what's in it for
-        Putin", then "and for Xi?", is what Xi gains, not the entry about both leaders the swapped words
-        also come close to."""
-        side = self._only_a_side(new_part)
-        if side is None or self._position[previous.id] not in self._one_side_entries:
-            return resolved
-        mirrored = self._one_side(resolved, side)
-        return mirrored if mirrored.entry is not None and mirrored.entry.id in previous.related else resolved
+    def _mirror(self, new_part: str, previous: Entry) -> Entry | None:
+        """After a point about what one side gains or wants, the same point of the other side, which it links to.
+
+        "What's in it for Putin", then "and for Xi?" or "what about the other one": what Xi gains, not the entry
+        about both leaders the swapped words also come close to, nor the answer just given again (which the
+        words of a question naming no side, "what does it actually get from them", keep coming back to).
+        """
+        gainer = self._gainers[self._position[previous.id]]
+        named = self._only_a_side(new_part)
+        if gainer is None or not self._only_other_side(new_part) or (named and self._side_of[named] == gainer):
+            return None
+        others = (self.knowledge.entry(linked) for linked in previous.related)
+        return next((entry for entry in others if self._gainers[self._position[entry.id]] == (not gainer)), None)
+
+    def _only_other_side(self, new_part: str) -> bool:
+        """Whether the new part asks nothing but the same of another side: "and China?", "the other one?"."""
+        return self._only_a_side(new_part) is not None or _other_one(new_part) or bool(_REVERSED.search(new_part))
 
     def _one_side(self, resolved: Decision, side: str) -> Decision:
         """ "Xi's side" of the point just made: the entry that came close whose title names that side alone.
@@ -1088,11 +1113,8 @@ class Matcher:
         new = self._analyzer.text(new_part).split()
         named = [word for word in new if word in counterparts and counterparts[word] in old]
         rest = [word for word in new if word not in counterparts and word not in STOPWORDS]
-        # "And the other side? the public narrative" asks about the narrative: not a swap.
-        other_one = _OTHER_ONE.search(new_part) is not None and STOPWORDS.issuperset(
-            _words(_OTHER_ONE.sub(" ", new_part))
-        )
-        if _REVERSED.search(new_part) or other_one:  # "and the other way round?": every side swaps, nothing is added
+        # "And the other way round?", "and the other one?": every side swaps, nothing is added.
+        if _REVERSED.search(new_part) or _other_one(new_part):
             named, rest = [counterparts[word] for word in old if word in counterparts], []
         if not named:
             return self._asked_of_other_side(old, new, rest)

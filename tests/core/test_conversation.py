@@ -647,6 +647,25 @@ def test_after_one_sides_part_the_other_side_gets_its_own_part(
     assert [entry for _, entry, _ in turns] == ["domestic-image", f"what-{side}-gains", expected]
 
 
+@pytest.mark.parametrize("then", ["and for putin?", "and putin?", "what about the other one"])
+def test_the_other_side_of_a_point_reached_without_naming_a_side_is_the_point_it_links_to(
+    matcher: Matcher, then: str
+) -> None:
+    """ "What does nationalism have to do with it?" names no side, and is answered by what Xi gains: only the
+    title says whose gain it was, so "and Putin?" asks what Putin gains, the point it links to."""
+    [(_, first, _), (kind, entry, follow_up_of)] = talk(matcher, "what does nationalism have to do with it?", then)
+
+    assert first == "what-xi-gains"
+    assert (kind, entry, follow_up_of) == ("answer", "what-putin-gains", "what-xi-gains")
+
+
+def test_the_same_side_asked_again_is_not_the_other_sides_point(matcher: Matcher) -> None:
+    """ "And for Xi?" after what Xi gains asks nothing of Putin."""
+    [_, (_, entry, _)] = talk(matcher, "what does nationalism have to do with it?", "and for xi?")
+
+    assert entry == "what-xi-gains"
+
+
 def _linking(knowledge: KnowledgeBase, entry_id: str, related: tuple[str, ...], threshold: float) -> Matcher:
     """A matcher over ``knowledge`` where ``entry_id`` links to ``related`` only (no ``why``, no ``examples``),
     and the calibration answers from ``threshold``."""
