@@ -65,6 +65,9 @@ def calibrate_command(directory: Path | None) -> int:
     print(f"wrote {display_path(target)}: answer when the best entry is at least {likely} likely to be right")
     for name, weight in sorted(calibration.weights.items(), key=lambda item: -abs(item[1])):
         print(f"  {name:11} {weight:+.2f}")
+    strongest = sorted(calibration.together.items(), key=lambda item: -abs(item[1]))[:WORDS_SHOWN]
+    pairs = (f"{first} × {second} {weight:+.2f}" for (first, second), weight in strongest)
+    print(f"two signals together, weighing most: {', '.join(pairs)}")
     ranked = sorted(calibration.words, key=calibration.words.__getitem__)
     print(f"words (as read, stemmed) most against an answer: {', '.join(ranked[:WORDS_SHOWN])}")
     print(f"most for one: {', '.join(reversed(ranked[-WORDS_SHOWN:]))}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.calibration import FEATURES
+from bot.core.calibration import FEATURES, PAIRS
 from bot.core.loader import load_knowledge
 from tests.conftest import FIXTURES, run_cli
 
@@ -33,10 +33,12 @@ def test_calibrate_replaces_a_stale_calibration_with_one_that_validates(knowledg
     assert "likely to be right" in result.stdout
     assert all(f"  {name} " in result.stdout for name in FEATURES)
     assert "most against an answer: " in result.stdout
+    assert "two signals together, weighing most: " in result.stdout
     assert run_cli("validate", str(knowledge_copy)).returncode == 0
     calibration = load_knowledge(knowledge_copy).calibration
     assert calibration is not None
     assert set(calibration.weights) == set(FEATURES)
+    assert set(calibration.together) == set(PAIRS)
     assert 0 < calibration.threshold < 1
 
 

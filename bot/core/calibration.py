@@ -1,9 +1,9 @@
 """Whether the best entry answers a question: a logistic regression over the matcher's signals.
 
 Learned from the tune part of the maintainers' eval by ``python -m bot calibrate``,
-which writes ``knowledge/calibration.yaml``: one readable weight per signal, and
-what each word of the questions says. It decides only what the guards leave open;
-without the file the matcher falls back to its hand-set rules.
+which writes ``knowledge/calibration.yaml``: one readable weight per signal, one per
+two signals together, and what each word of the questions says. It decides only what
+the guards leave open; without the file the matcher falls back to its hand-set rules.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 
@@ -38,6 +39,13 @@ SIGNALS = (
 # unexplained ("feel", "future": how someone feels, what comes next, where the entry says neither).
 WORD_SIGNALS = ("words", "unexplained")
 FEATURES = SIGNALS + WORD_SIGNALS
+# What two features say together, beyond what each says alone: a wide lead means more when the question's
+# words are explained, a close phrasing less when its words speak against an answer. Each pair's product of
+# standardised values has a weight of its own.
+# The two flags, "brief" and "focused", are 1 for a few samples only: too few to learn a product from.
+PAIRED = tuple(name for name in FEATURES if name not in ("brief", "focused"))
+PAIRS = tuple(combinations(PAIRED, 2))
+PAIRED_WITHIN = 2.0  # in a pair, a standardised value is held to ± this: few samples lie beyond to learn from
 L2 = 1.0  # ridge penalty on the standardised weights: keeps them readable and stable
 WRONG_COST = 1.0  # a wrong answer with a citation costs this many declined fair questions
 NEWTON_STEPS = 25
@@ -63,17 +71,30 @@ class Calibration:
     weights: Mapping[str, float]  # per feature, on the standardised value
     means: Mapping[str, float]
     scales: Mapping[str, float]
+    together: Mapping[tuple[str, str], float]  # per pair of features, on the product of their standardised values
     threshold: float
     words: Mapping[str, float]  # per word, its log-odds of standing in a question answered right
     unexplained: Mapping[str, float]  # the same, for the words the best entry leaves unexplained
+    _arrays: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A question weighs a few samples: arrays keep the pairs' 105 products from costing a loop each.
+        position = {name: index for index, name in enumerate(FEATURES)}
+        pairs = np.zeros((len(FEATURES), len(FEATURES)))
+        for (first, second), weight in self.together.items():
+            pairs[position[first], position[second]] = weight
+        linear = (np.array([table[name] for name in FEATURES]) for table in (self.weights, self.means, self.scales))
+        object.__setattr__(self, "_arrays", (*linear, pairs))
 
     def probability(self, sample: Sample) -> float:
-        values = (*sample.signals, _odds(self.words, sample.words), _odds(self.unexplained, sample.unexplained))
-        z = self.bias + sum(
-            self.weights[name] * (value - self.means[name]) / self.scales[name]
-            for name, value in zip(FEATURES, values, strict=True)
+        weights, means, scales, pairs = self._arrays
+        values = np.array(
+            (*sample.signals, _odds(self.words, sample.words), _odds(self.unexplained, sample.unexplained))
         )
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        z = (values - means) / scales
+        held = np.clip(z, -PAIRED_WITHIN, PAIRED_WITHIN)
+        logit = self.bias + float(weights @ z + held @ pairs @ held)
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
     def answers(self, sample: Sample) -> bool:
         return self.probability(sample) >= self.threshold
@@ -117,8 +138,12 @@ def fit(
             x[held, column] = [_odds(odds, getattr(samples[i], kind)) for i in held]
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[np.isclose(scales, 0.0, atol=1e-9)] = 1.0  # a signal every sample shares says nothing
-    z = np.column_stack([np.ones(len(x)), (x - means) / scales])
-    penalty = L2 * np.diag([0.0] + [1.0] * len(FEATURES))
+    standard = (x - means) / scales
+    held = np.clip(standard, -PAIRED_WITHIN, PAIRED_WITHIN)
+    position = {name: index for index, name in enumerate(FEATURES)}
+    products = [held[:, position[first]] * held[:, position[second]] for first, second in PAIRS]
+    z = np.column_stack([np.ones(len(x)), standard, *products])
+    penalty = L2 * np.diag([0.0] + [1.0] * (z.shape[1] - 1))
     w = np.zeros(z.shape[1])
     for _ in range(NEWTON_STEPS):
         p = 1.0 / (1.0 + np.exp(-(z @ w)))
@@ -128,9 +153,10 @@ def fit(
     p = 1.0 / (1.0 + np.exp(-(z @ w)))
     return Calibration(
         float(w[0]),
-        {name: float(weight) for name, weight in zip(FEATURES, w[1:], strict=True)},
+        {name: float(weight) for name, weight in zip(FEATURES, w[1 : 1 + len(FEATURES)], strict=True)},
         {name: float(mean) for name, mean in zip(FEATURES, means, strict=True)},
         {name: float(scale) for name, scale in zip(FEATURES, scales, strict=True)},
+        {pair: float(weight) for pair, weight in zip(PAIRS, w[1 + len(FEATURES) :], strict=True)},
         _best_threshold(p, y),
         *(
             _word_odds([(getattr(lessons[i], kind), labels[i], groups[i]) for i in range(len(y))])
@@ -186,6 +212,11 @@ def to_yaml(calibration: Calibration) -> str:
     for name in FEATURES:
         weight, mean, scale = calibration.weights[name], calibration.means[name], calibration.scales[name]
         lines.append(f"  {name}: {{weight: {weight:.6f}, mean: {mean:.6f}, scale: {scale:.6f}}}")
+    lines.append("# together: for each feature, the weight of its standardised value times each later feature's")
+    lines.append("together:")
+    for index, name in enumerate(PAIRED[:-1]):
+        partners = ", ".join(f"{other}: {calibration.together[name, other]:.6f}" for other in PAIRED[index + 1 :])
+        lines.append(f"  {name}: {{{partners}}}")
     for kind in WORD_SIGNALS:
         lines.append(f"# {kind}: per word (as the matcher reads it: stemmed), its log-odds of a right answer")
         lines.append(f"{kind}:")

@@ -12,7 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.core.calibration import FEATURES, WORD_SIGNALS, Calibration
+from bot.core.calibration import FEATURES, PAIRED, PAIRS, WORD_SIGNALS, Calibration
 from bot.core.checks import FileChecks, Limit, Problem, describe_type
 from bot.core.matcher import Matcher
 from bot.core.model import Citation, Entry, Essay, KnowledgeBase, Summaries, SummaryPoint
@@ -536,7 +536,7 @@ class _KnowledgeReader:
         checks, raw = read
         what = "the calibration"
         data = checks.mapping(raw, 1, what)
-        if data is None or not checks.fields(data, what, ("threshold", "bias", "features", *WORD_SIGNALS)):
+        if data is None or not checks.fields(data, what, ("threshold", "bias", "features", "together", *WORD_SIGNALS)):
             return None
         threshold, bias = checks.number(data, "threshold", what), checks.number(data, "bias", what)
         features = checks.mapping(data.get("features"), data.line_of("features"), '"features"')
@@ -545,12 +545,14 @@ class _KnowledgeReader:
         if features is None or not checks.fields(features, '"features"', FEATURES):
             return None
         fitted = {name: values for name in FEATURES if (values := self._feature(checks, features, name))}
+        together = self._together(checks, data)
         words, unexplained = (self._word_table(checks, data, kind) for kind in WORD_SIGNALS)
         if (
             threshold is None
             or bias is None
             or not 0 < threshold < 1
             or len(fitted) < len(FEATURES)
+            or together is None
             or words is None
             or unexplained is None
         ):
@@ -560,10 +562,28 @@ class _KnowledgeReader:
             {name: values[0] for name, values in fitted.items()},
             {name: values[1] for name, values in fitted.items()},
             {name: values[2] for name, values in fitted.items()},
+            MappingProxyType(together),
             threshold,
             MappingProxyType(words),
             MappingProxyType(unexplained),
         )
+
+    @staticmethod
+    def _together(checks: FileChecks, data: YamlMap) -> dict[tuple[str, str], float] | None:
+        """The weights of two features together: under each feature but the last, one for every later feature."""
+        table = checks.mapping(data.get("together"), data.line_of("together"), '"together"')
+        if table is None or not checks.fields(table, '"together"', PAIRED[:-1]):
+            return None
+        together = {}
+        for index, name in enumerate(PAIRED[:-1]):
+            what = f'"together" of "{name}"'
+            partners = checks.mapping(table.get(name), table.line_of(name), what)
+            if partners is None or not checks.fields(partners, what, PAIRED[index + 1 :]):
+                continue
+            for other in PAIRED[index + 1 :]:
+                if (weight := checks.number(partners, other, what)) is not None:
+                    together[name, other] = weight
+        return together if len(together) == len(PAIRS) else None
 
     @staticmethod
     def _word_table(checks: FileChecks, data: YamlMap, kind: str) -> dict[str, float] | None:

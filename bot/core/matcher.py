@@ -861,7 +861,7 @@ class Matcher:
             and Reason.NEW_PART.value not in self._without
             and not STOPWORDS.issuperset(_words(without_specifics(new_part)))
         ):
-            # The new part alone, without its opening: "same story with energy?" adds only "energy".
+            # The new part alone, without its opening: "same story with gas?" adds only "gas".
             own = alone.decision if alone.decision is not None and new_part == normalise(question) else None
             asked = factual_kind(self._analyzer.text(_opening(last.question)))
             new = own or self._decide((new_part,))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from bot.core.calibration import FEATURES, SIGNALS, Calibration, Sample, fit, to_yaml
+import pytest
+
+from bot.core.calibration import FEATURES, PAIRS, SIGNALS, Calibration, Sample, fit, to_yaml
 from bot.core.loader import load_knowledge
 
 
@@ -71,6 +73,10 @@ def test_a_written_calibration_loads_back_the_same(knowledge_copy: Path) -> None
 
     assert isinstance(loaded, Calibration)
     assert set(loaded.weights) == set(FEATURES)
+    assert set(loaded.together) == set(PAIRS)
+    assert [loaded.probability(sample) for sample in samples[:20]] == pytest.approx(
+        [calibration.probability(sample) for sample in samples[:20]], abs=1e-4
+    )
     assert dict(loaded.words) == dict(calibration.words)
     assert dict(loaded.unexplained) == dict(calibration.unexplained)
     assert loaded.threshold == calibration.threshold
@@ -99,3 +105,21 @@ def test_a_tune_part_of_one_question_still_fits() -> None:
 
     assert calibration.words == {}
     assert 0 < calibration.threshold < 1
+
+
+def test_what_two_signals_say_together_is_learned() -> None:
+    """Right answers where the first two signals are both high or both low: neither alone says anything,
+    and only their product, which the pairs weigh, tells the two kinds apart."""
+    rng = random.Random(5)
+    samples, labels = [], []
+    for _ in range(800):
+        first, second = rng.random(), rng.random()
+        signals = (first, second, *(rng.random() for _ in SIGNALS[2:]))
+        samples.append(Sample(signals, frozenset(), frozenset()))
+        labels.append((first > 0.5) == (second > 0.5))
+
+    calibration = fit(samples, labels, list(range(len(samples))))
+
+    assert calibration.together[SIGNALS[0], SIGNALS[1]] > 1
+    separated = [calibration.answers(sample) == label for sample, label in zip(samples, labels, strict=True)]
+    assert sum(separated) > 0.8 * len(samples)

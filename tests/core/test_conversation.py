@@ -405,8 +405,8 @@ def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(m
 
 
 def test_a_longer_message_pointing_back_is_read_as_a_follow_up(matcher: Matcher) -> None:
-    """Declined alone, "does that mean they're close friends" is read against the meetings just answered."""
-    [_, (_, _, follow_up_of)] = talk(matcher, "how often do xi and putin meet", "does that mean they're close friends")
+    """Declined alone, "does that make them close" is read against the meetings just answered."""
+    [_, (_, _, follow_up_of)] = talk(matcher, "how often do xi and putin meet", "does that make them close")
 
     assert follow_up_of == "meeting-count"
 
@@ -598,9 +598,9 @@ def test_a_bare_request_for_specifics_names_no_new_topic(matcher: Matcher, then:
 
 
 def test_the_new_part_is_read_without_its_opening(matcher: Matcher) -> None:
-    """ "same story with energy?" adds only "energy", which the energy entry explains."""
+    """ "same story with gas?", declined alone, adds only "gas", which the energy entry explains."""
     [_, (kind, entry, follow_up_of)] = talk(
-        matcher, "who leads the joint infrastructure projects", "same story with energy?"
+        matcher, "who leads the joint infrastructure projects", "same story with gas?"
     )
 
     assert (kind, entry, follow_up_of) == ("answer", "energy-deals", "infrastructure-projects")
@@ -619,7 +619,7 @@ def test_one_sides_part_of_a_point_about_both_is_the_entry_about_that_side(match
 
 
 @pytest.mark.parametrize(
-    "first", ["why does xi keep turning up next to putin", "what does xi actually get out of hanging out with putin"]
+    "first", ["why does xi keep showing up next to putin", "what does xi actually get out of hanging out with putin"]
 )
 def test_and_the_other_side_is_never_answered_by_the_entry_about_the_first(matcher: Matcher, first: str) -> None:
     """With or without a word saying who gains, the side named first is who "and Putin?" replaces."""
