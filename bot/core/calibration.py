@@ -78,7 +78,7 @@ class Calibration:
     _arrays: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # A question weighs a few samples: arrays keep the pairs' 105 products from costing a loop each.
+        # A question weighs a few samples: arrays keep the pairs' products from costing a loop each.
         position = {name: index for index, name in enumerate(FEATURES)}
         pairs = np.zeros((len(FEATURES), len(FEATURES)))
         for (first, second), weight in self.together.items():
