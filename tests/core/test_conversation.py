@@ -405,8 +405,8 @@ def test_the_new_part_of_a_follow_up_is_answered_by_the_entry_that_explains_it(m
 
 
 def test_a_longer_message_pointing_back_is_read_as_a_follow_up(matcher: Matcher) -> None:
-    """Declined alone, "does that make them close" is read against the meetings just answered."""
-    [_, (_, _, follow_up_of)] = talk(matcher, "how often do xi and putin meet", "does that make them close")
+    """Declined alone, "does that mean they're close friends" is read against the meetings just answered."""
+    [_, (_, _, follow_up_of)] = talk(matcher, "how often do xi and putin meet", "does that mean they're close friends")
 
     assert follow_up_of == "meeting-count"
 
