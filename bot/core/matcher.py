@@ -975,8 +975,8 @@ class Matcher:
         named = self._only_a_side(new_part)
         if gainer is None or not self._only_other_side(new_part) or (named and self._side_of[named] == gainer):
             return None
-        others = (self.knowledge.entry(linked) for linked in previous.related)
-        return next((entry for entry in others if self._gainers[self._position[entry.id]] == (not gainer)), None)
+        linked = (self._position[entry_id] for entry_id in previous.related)
+        return next((self.knowledge.entries[at] for at in linked if self._gainers[at] == (not gainer)), None)
 
     def _only_other_side(self, new_part: str) -> bool:
         """Whether the new part asks nothing but the same of another side: "and China?", "the other one?"."""
