@@ -36,7 +36,7 @@ from bot.core.model import KnowledgeBase
 from bot.core.proposals import apply_proposals, preview, proposals_yaml, read_proposals
 from bot.storage import QuestionLog, is_url, open_question_log, sqlite_path
 
-WORDS_SHOWN = 8  # calibrate shows this many of the words that weigh most each way
+MOST_SHOWN = 8  # calibrate shows this many of the pairs, and of the words each way, that weigh most
 
 
 def _load_eval(knowledge: KnowledgeBase, directory: Path | None, eval_file: Path | None = None) -> EvalSet | None:
@@ -65,12 +65,12 @@ def calibrate_command(directory: Path | None) -> int:
     print(f"wrote {display_path(target)}: answer when the best entry is at least {likely} likely to be right")
     for name, weight in sorted(calibration.weights.items(), key=lambda item: -abs(item[1])):
         print(f"  {name:11} {weight:+.2f}")
-    strongest = sorted(calibration.together.items(), key=lambda item: -abs(item[1]))[:WORDS_SHOWN]
+    strongest = sorted(calibration.together.items(), key=lambda item: -abs(item[1]))[:MOST_SHOWN]
     pairs = (f"{first} × {second} {weight:+.2f}" for (first, second), weight in strongest)
     print(f"two signals together, weighing most: {', '.join(pairs)}")
     ranked = sorted(calibration.words, key=calibration.words.__getitem__)
-    print(f"words (as read, stemmed) most against an answer: {', '.join(ranked[:WORDS_SHOWN])}")
-    print(f"most for one: {', '.join(reversed(ranked[-WORDS_SHOWN:]))}")
+    print(f"words (as read, stemmed) most against an answer: {', '.join(ranked[:MOST_SHOWN])}")
+    print(f"most for one: {', '.join(reversed(ranked[-MOST_SHOWN:]))}")
     return 0
 
 

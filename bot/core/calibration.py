@@ -45,6 +45,7 @@ FEATURES = SIGNALS + WORD_SIGNALS
 # The two flags, "brief" and "focused", are 1 for a few samples only: too few to learn a product from.
 PAIRED = tuple(name for name in FEATURES if name not in ("brief", "focused"))
 PAIRS = tuple(combinations(PAIRED, 2))
+_POSITION = {name: index for index, name in enumerate(FEATURES)}
 PAIRED_WITHIN = 2.0  # in a pair, a standardised value is held to ± this: few samples lie beyond to learn from
 L2 = 1.0  # ridge penalty on the standardised weights: keeps them readable and stable
 WRONG_COST = 1.0  # a wrong answer with a citation costs this many declined fair questions
@@ -79,10 +80,9 @@ class Calibration:
 
     def __post_init__(self) -> None:
         # A question weighs a few samples: arrays keep the pairs' products from costing a loop each.
-        position = {name: index for index, name in enumerate(FEATURES)}
         pairs = np.zeros((len(FEATURES), len(FEATURES)))
         for (first, second), weight in self.together.items():
-            pairs[position[first], position[second]] = weight
+            pairs[_POSITION[first], _POSITION[second]] = weight
         linear = (np.array([table[name] for name in FEATURES]) for table in (self.weights, self.means, self.scales))
         object.__setattr__(self, "_arrays", (*linear, pairs))
 
@@ -140,8 +140,7 @@ def fit(
     scales[np.isclose(scales, 0.0, atol=1e-9)] = 1.0  # a signal every sample shares says nothing
     standard = (x - means) / scales
     held = np.clip(standard, -PAIRED_WITHIN, PAIRED_WITHIN)
-    position = {name: index for index, name in enumerate(FEATURES)}
-    products = [held[:, position[first]] * held[:, position[second]] for first, second in PAIRS]
+    products = [held[:, _POSITION[first]] * held[:, _POSITION[second]] for first, second in PAIRS]
     z = np.column_stack([np.ones(len(x)), standard, *products])
     penalty = L2 * np.diag([0.0] + [1.0] * (z.shape[1] - 1))
     w = np.zeros(z.shape[1])
