@@ -59,7 +59,11 @@ def test_calibrate_explains_an_eval_it_cannot_learn_from(knowledge_copy: Path) -
     text = eval_file.read_text(encoding="utf-8")
     start, end = text.index("tune:\n  in_scope:\n"), text.index("  out_of_scope:\n")
     only = 'tune:\n  in_scope:\n    - q: "who wrote the essay"\n      expect: sanctions\n'
-    eval_file.write_text(text[:start] + only + text[end:], encoding="utf-8")
+    text = text[:start] + only + text[end:]
+    # Its conversations' turns teach the calibration too: its one conversation is as wrong.
+    start, end = text.index("  conversations:\n"), text.index("holdout:\n")
+    talk = '    - - q: "who wrote the essay"\n        expect: sanctions\n      - q: "where does he study"\n        expect: sanctions\n'
+    eval_file.write_text(text[:start] + "  conversations:\n" + talk + "\n" + text[end:], encoding="utf-8")
 
     result = run_cli("calibrate", "--knowledge", str(knowledge_copy))
 

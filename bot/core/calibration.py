@@ -32,6 +32,7 @@ SIGNALS = (
     "foreign",  # share of the question's weight in words the essay never uses
     "phrasings",  # how many phrasings the best entry has, log: with few, overlapping one of them means more
     "focused",  # 1 for the asking sentence of a longer message that points at the same entry
+    "resolved",  # 1 for a follow-up read together with the question before it
 )
 # What the words themselves say, learned from the tune questions: the sum of each word's log-odds of
 # standing in a question whose best entry is right rather than wrong, over all the question's words
@@ -42,7 +43,8 @@ FEATURES = SIGNALS + WORD_SIGNALS
 # What two features say together, beyond what each says alone: a wide lead means more when the question's
 # words are explained, a close phrasing less when its words speak against an answer. Each pair's product of
 # standardised values has a weight of its own.
-# The two flags, "brief" and "focused", are 1 for a few samples only: too few to learn a product from.
+# The flags "brief" and "focused" are left out: paired, they measured no better. "resolved" is paired, as a
+# follow-up read with the question before it weighs the other signals differently (cross-validated on tune).
 PAIRED = tuple(name for name in FEATURES if name not in ("brief", "focused"))
 PAIRS = tuple(combinations(PAIRED, 2))
 _POSITION = {name: index for index, name in enumerate(FEATURES)}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.core.answer import Answer
-from bot.core.calibration import Calibration, fit
+from bot.core.calibration import Calibration, Sample, fit
 from bot.core.checks import FileChecks, Limit, Problem
 from bot.core.conversation import Conversation
 from bot.core.loader import KnowledgeError, display_path
@@ -283,35 +283,55 @@ CALIBRATED_REASONS = frozenset(
 
 
 def calibrate(knowledge: KnowledgeBase, evalset: EvalSet, part: str = "tune") -> Calibration:
-    """Fit the calibration on one part's questions, bare and in their context sentences.
+    """Fit the calibration on one part: its questions, bare and in their context sentences, and the turns of
+    its conversations, each read after the turns before it."""
+    samples = calibration_samples(knowledge, evalset.parts[part])
+    return fit(samples.samples, samples.labels, samples.groups, samples.teaches)
 
-    A sample is each decision the guards leave open, of the whole message and of its asking
-    sentence: is its best entry the right one?
-    """
+
+@dataclass
+class Samples:
+    """What the calibration learns from: each decision the guards leave open (of a whole message, of its asking
+    sentence, of a follow-up read with the question before it), whether its best entry is the right one, the
+    question or conversation it came from, and the words it may teach."""
+
+    knowledge: KnowledgeBase
+    samples: list[Sample] = field(default_factory=list)
+    labels: list[bool] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+    teaches: list[frozenset[str]] = field(default_factory=list)
+
+    def add(self, explanation: Explanation, case: Case, group: int, teaches: frozenset[str]) -> None:
+        for decision in (explanation.decision, explanation.focus):
+            if decision is None or decision.sample is None or decision.reason.value not in CALIBRATED_REASONS:
+                continue
+            best = self.knowledge.entries[decision.candidates[0].position]
+            self.samples.append(decision.sample)
+            self.labels.append(bool(case.expected) and best.primary in _primaries(self.knowledge, case))
+            self.groups.append(group)
+            self.teaches.append(teaches)
+
+
+def calibration_samples(knowledge: KnowledgeBase, part: Part) -> Samples:
+    """The samples of one part of the eval, as the matcher decides them without a calibration."""
     # The samples are what a calibration will decide: the share of words the essay never uses is
     # one of its signals, so the guard that stands in for it without a calibration is left out.
     matcher = Matcher(knowledge, without={Reason.CALIBRATED.value, Reason.MOSTLY_UNUSED_WORDS.value})
-    questions = evalset.parts[part]
-    samples, labels, groups, teaches = [], [], [], []
-    for index, case in enumerate(questions.cases):
-        asked = [
-            case.question,
-            *(wrapper.replace(PLACEHOLDER, case.question) for wrapper in wrappings(questions.context, index)),
-        ]
-        own: frozenset[str] = frozenset()  # the question's words, as written: all that its samples teach
-        for number, question in enumerate(asked):
-            explanation = matcher.explain(question)
-            if number == 0:
-                own = _words(explanation)
-            for decision in (explanation.decision, explanation.focus):
-                if decision is None or decision.sample is None or decision.reason.value not in CALIBRATED_REASONS:
-                    continue
-                best = knowledge.entries[decision.candidates[0].position]
-                samples.append(decision.sample)
-                labels.append(bool(case.expected) and best.primary in _primaries(knowledge, case))
-                groups.append(index)
-                teaches.append(own)
-    return fit(samples, labels, groups, teaches)
+    samples = Samples(knowledge)
+    for index, case in enumerate(part.cases):
+        bare = matcher.explain(case.question)
+        own = _words(bare)  # the question's words, as written: all that its samples teach, bare or in context
+        wrapped = (wrapper.replace(PLACEHOLDER, case.question) for wrapper in wrappings(part.context, index))
+        for explanation in (bare, *map(matcher.explain, wrapped)):
+            samples.add(explanation, case, index, own)
+    # A follow-up's answer rests on a decision of its own kind, its words and the question before it read
+    # together: the calibration learns from those too ("resolved" tells them apart).
+    for index, turns in enumerate(part.conversations, start=len(part.cases)):
+        conversation = Conversation()
+        for number, case in enumerate(turns):
+            explanation, conversation = matcher.reply(case.question, conversation, float(number))
+            samples.add(explanation, case, index, _words(explanation))
+    return samples
 
 
 def _words(explanation: Explanation) -> frozenset[str]:

@@ -303,7 +303,9 @@ def _sufficient(best: Candidate, margin: float) -> tuple[tuple[Reason, bool], ..
     )
 
 
-def _signals(query: _Query, best: Candidate, margin: float, phrasings: int, focused: bool) -> tuple[float, ...]:
+def _signals(
+    query: _Query, best: Candidate, margin: float, phrasings: int, *, focused: bool, resolved: bool
+) -> tuple[float, ...]:
     """What the calibration weighs, scaled to about 0–1, in the order of calibration.SIGNALS."""
     return (
         best.coverage,
@@ -319,6 +321,7 @@ def _signals(query: _Query, best: Candidate, margin: float, phrasings: int, focu
         query.foreign,
         math.log(phrasings),
         float(focused),
+        float(resolved),
     )
 
 
@@ -852,8 +855,15 @@ class Matcher:
         # Appended, the new part stays a sentence of its own: "which pipeline?" still asks which.
         sentences = (swapped,) if swapped else (last.question, new_part)
         resolved = " ".join(sentences)
-        decision = self._decide(sentences, excluded=self._one_sided(last.question, swapped) if swapped else frozenset())
-        if decision.entry is None and alone.answer.entry is not None:
+        excluded = self._one_sided(last.question, swapped) if swapped else frozenset()
+        decision = self._decide(sentences, excluded=excluded, resolved=True)
+        # Read with the question before it, the message is declined: its own answer stands, unless that
+        # leaves out the fact the question before asked.
+        if (
+            decision.entry is None
+            and alone.answer.entry is not None
+            and not self._inherits_unstated_fact(alone.answer.entry, last.question, new_part)
+        ):
             return None
         if (
             swapped is None
@@ -993,6 +1003,18 @@ class Matcher:
                 entry = self.knowledge.entries[candidate.position]
                 return replace(resolved, reason=Reason.SIDE, entry=entry, score=round(candidate.score, 1))
         return resolved
+
+    def _inherits_unstated_fact(self, entry: Entry, question_before: str, new_part: str) -> bool:
+        """Whether the new part, which ``entry`` answers alone, asks the year or count the question before asked,
+        and no passage of that entry states it of what the new part names: "when did Russia annex Crimea", then
+        "and the invasion of Ukraine?" (the essay dates the annexation, not the invasion)."""
+        asked = factual_kind(self._analyzer.text(_opening(question_before)))
+        if asked not in INHERITED_FACTS or "inherited-fact" in self._without:
+            return False
+        query = self._query(new_part, (new_part,))
+        if _ASKS_ITSELF.search(query.text):
+            return False
+        return not self._states(replace(query, factual=asked), self._position[entry.id])
 
     def _new_part_stands(self, resolved: Decision, new: Decision, asked: str | None = None) -> Decision:
         """The follow-up's decision, unless the entry it resolved to does not answer what the new part adds.
@@ -1234,13 +1256,18 @@ class Matcher:
         return whole
 
     def _decide_afresh(
-        self, sentences: tuple[str, ...], anchor: str | None = None, excluded: frozenset[int] = frozenset()
+        self,
+        sentences: tuple[str, ...],
+        anchor: str | None = None,
+        excluded: frozenset[int] = frozenset(),
+        resolved: bool = False,
     ) -> Decision:
         """Rank the entries for ``sentences`` and apply every rule; the first rule that settles it names the reason.
 
         ``anchor`` is set when the sentence is the asking one of a longer message: the id of the entry
         the whole message pointed at, which the sentence may then be answered with on less evidence.
         ``excluded``: positions of entries that may not answer (see _one_sided).
+        ``resolved``: the sentences are a follow-up's new part and the question before it, read together.
         """
         text = " ".join(sentences)
         query = self._query(text, sentences)
@@ -1257,7 +1284,7 @@ class Matcher:
         best = ranked[0]
         focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE
         margin = best.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        signals = _signals(query, best, margin, self._phrasing_count[best.position], focused)
+        signals = _signals(query, best, margin, self._phrasing_count[best.position], focused=focused, resolved=resolved)
         words = frozenset(term for term, weight in weights.items() if weight)
         sample = Sample(signals, words, words - self._terms[best.position])
         reason = self._verdict(query, best, margin, focused, sample)

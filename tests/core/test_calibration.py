@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.calibration import FEATURES, PAIRS, SIGNALS, Calibration, Sample, fit, to_yaml
+from bot.core.evaluation import Case, Part, calibration_samples
 from bot.core.loader import load_knowledge
+from bot.core.model import KnowledgeBase
 
 
 def _samples(count: int) -> tuple[list[Sample], list[bool]]:
@@ -123,3 +125,20 @@ def test_what_two_signals_say_together_is_learned() -> None:
     assert calibration.together[SIGNALS[0], SIGNALS[1]] > 1
     separated = [calibration.answers(sample) == label for sample, label in zip(samples, labels, strict=True)]
     assert sum(separated) > 0.8 * len(samples)
+
+
+@pytest.mark.parametrize(("expected", "right"), [(("dominant-partner",), True), ((), False)])
+def test_a_follow_up_read_with_the_question_before_it_teaches_the_calibration(
+    knowledge: KnowledgeBase, expected: tuple[str, ...], right: bool
+) -> None:
+    """ "and militarily?" after "who is the dominant partner" is decided as the two read together: a sample of
+    its own kind, marked "resolved", right or wrong by what the conversation expects of that turn."""
+    turns = (Case("who is the dominant partner", ("dominant-partner",)), Case("and militarily?", expected))
+    part = Part(cases=(), wrappers=(), context=(), small_talk=(), conversations=(turns,))
+
+    samples = calibration_samples(knowledge, part)
+
+    resolved = SIGNALS.index("resolved")
+    assert [
+        label for sample, label in zip(samples.samples, samples.labels, strict=True) if sample.signals[resolved]
+    ] == [right]

@@ -427,8 +427,7 @@ def test_a_question_leaning_on_its_context_is_answered_from_it(matcher: Matcher,
     ("message", "expected"),
     [
         (  # the sentence that asks is answered when the whole message points the same way
-            "My uncle keeps saying the two are equals. "
-            "From what I read one of them has way more leverage. Which one is in charge?",
+            "My uncle says the two are equals. I read that one of them has way more leverage. Which one is in charge?",
             "dominant-partner",
         ),
         (  # "Money, energy?" only lists what the question before it means
@@ -524,7 +523,6 @@ def test_a_cause_the_entry_leaves_open_is_declined(knowledge: KnowledgeBase, mat
     ("question", "expected"),
     [
         ("what caused china and russia to get so close", "what-drives-alignment"),
-        ("what started the western hostility", "western-hostility"),
     ],
 )
 def test_a_cause_the_essay_gives_is_answered(matcher: Matcher, question: str, expected: str) -> None:

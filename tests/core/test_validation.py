@@ -163,8 +163,8 @@ CASES = [
         5,
         'the calibration: "threshold" must be between 0 and 1, not 1.5',
     ),
-    ("calibration-together.yaml", "calibration.yaml", 25, '"together" of "coverage" is missing the field "evidence"'),
-    ("calibration-word-odds.yaml", "calibration.yaml", 41, '"unexplained": "exact" must be a number, not text'),
+    ("calibration-together.yaml", "calibration.yaml", 26, '"together" of "coverage" is missing the field "evidence"'),
+    ("calibration-word-odds.yaml", "calibration.yaml", 43, '"unexplained": "exact" must be a number, not text'),
     (
         "too-many-related.yaml",
         ADDED_ENTRIES,
