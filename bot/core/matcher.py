@@ -1009,12 +1009,15 @@ class Matcher:
         and no passage of that entry states it of what the new part names: "when did Russia annex Crimea", then
         "and the invasion of Ukraine?" (the essay dates the annexation, not the invasion)."""
         asked = factual_kind(self._analyzer.text(_opening(question_before)))
-        if asked not in INHERITED_FACTS or "inherited-fact" in self._without:
-            return False
-        query = self._query(new_part, (new_part,))
-        if _ASKS_ITSELF.search(query.text):
-            return False
-        return not self._states(replace(query, factual=asked), self._position[entry.id])
+        inherited = self._inherited(self._query(new_part, (new_part,)), asked)
+        return inherited is not None and not self._states(inherited, self._position[entry.id])
+
+    def _inherited(self, query: _Query, asked: str | None) -> _Query | None:
+        """A new part's query asking the year or count the question before asked, unless it asks a question of
+        its own: "what year was Crimea", then "and the Ukraine invasion?" asks the year of the invasion."""
+        if asked not in INHERITED_FACTS or _ASKS_ITSELF.search(query.text) or "inherited-fact" in self._without:
+            return None
+        return replace(query, factual=asked)
 
     def _new_part_stands(self, resolved: Decision, new: Decision, asked: str | None = None) -> Decision:
         """The follow-up's decision, unless the entry it resolved to does not answer what the new part adds.
@@ -1026,12 +1029,8 @@ class Matcher:
         if resolved.entry is None or not new.candidates:
             return resolved  # words the knowledge base never uses: only the whole can be matched
         query = self._query(new.text, (new.text,))
-        inherited = (
-            asked in INHERITED_FACTS and not _ASKS_ITSELF.search(query.text) and "inherited-fact" not in self._without
-        )
-        if inherited:
-            # "What year was Crimea", then "and the Ukraine invasion?": the new part asks the year of the invasion.
-            query = replace(query, factual=asked)
+        inherited = self._inherited(query, asked)
+        query = query if inherited is None else inherited
         if query.factual and self._stated_of_whole(resolved.text, resolved.entry, query):
             return resolved  # "what year was that": "that" is what the question before named, which a passage dates
         if not self._unrelated(new, resolved.entry):
@@ -1043,7 +1042,7 @@ class Matcher:
             # however closely a curated phrasing words the new part ("invasion of Ukraine").
             stands = (
                 self._states(query, own.position)
-                if inherited
+                if inherited is not None
                 else self._guard(query, own) not in FACT_GUARDS or self._lists_instances(resolved.entry, query.text)
             )
             return resolved if stands else replace(resolved, reason=Reason.NEW_PART_UNEXPLAINED, entry=None)
