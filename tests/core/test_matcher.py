@@ -519,15 +519,9 @@ def test_a_cause_the_entry_leaves_open_is_declined(knowledge: KnowledgeBase, mat
     assert (answer.answered, answer.reason) == (False, "fact-not-asked")
 
 
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("what caused china and russia to get so close", "what-drives-alignment"),
-    ],
-)
-def test_a_cause_the_essay_gives_is_answered(matcher: Matcher, question: str, expected: str) -> None:
+def test_a_cause_the_essay_gives_is_answered(matcher: Matcher) -> None:
     """A cause is a fact of its own kind only where an entry says the essay leaves it open."""
-    assert answered_id(matcher, question) == expected
+    assert answered_id(matcher, "what caused china and russia to get so close") == "what-drives-alignment"
 
 
 def test_a_question_of_the_asker_after_a_sentence_about_the_essay_is_not_set_aside(matcher: Matcher) -> None:
