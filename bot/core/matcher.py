@@ -130,6 +130,7 @@ class Reason(enum.Enum):
     MORE = "follow-up-more"  # "tell me more" after an answer (or "why?" with no reasons listed): passages in full
     WHY = "follow-up-why"  # "why?" after an answer: the entry giving the essay's reasons for it
     EXAMPLES = "follow-up-examples"  # "like what?" after an answer: the entry giving the essay's examples of it
+    FACT = "follow-up-fact"  # "what year was that?" after an answer one of whose passages states it
     NEW_PART = "follow-up-new-part"  # "and militarily?": the entry that explains the new part, not the old one
     SIDE = "follow-up-side"  # "and Xi's side?": among the entries that came close, the one about that side alone
     LINKED = "follow-up-linked"  # a little short of evidence alone, for a point the last answer links to
@@ -183,6 +184,7 @@ RULES = frozenset(
         Reason.SIDE.value,
         Reason.MORE_THAN_SAID.value,
         Reason.EXAMPLES.value,
+        Reason.FACT.value,
         Reason.VIEW_OF_ANOTHER.value,
         Reason.ONLY_SUPPOSED.value,
     }
@@ -366,7 +368,9 @@ LINKED_LEAD_ALLOWANCE = 0.1
 # More when the member restates what they take from the answer ("so it's mostly for show at home?").
 RESTATED_LEAD_ALLOWANCE = 0.3
 _RESTATES = re.compile(r"(?:(?:ok|okay|wait|hmm|right) )?so\b")
-FOLLOW_UP_REASONS = frozenset({Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value})
+FOLLOW_UP_REASONS = frozenset(
+    {Reason.EVIDENCE.value, Reason.MORE.value, Reason.WHY.value, Reason.EXAMPLES.value, Reason.FACT.value}
+)
 
 # The kinds of fact an elliptical new part goes on asking ("and the invasion?" after "what year was Crimea").
 INHERITED_FACTS = frozenset({"when", "how many", "how much", "how old", "how long"})
@@ -408,6 +412,7 @@ ANSWERING = frozenset(
         Reason.MORE,
         Reason.WHY,
         Reason.EXAMPLES,
+        Reason.FACT,
         Reason.SIDE,
         Reason.SHAPED_LIKE_PHRASING,
         Reason.MOSTLY_EXPLAINED,
@@ -849,6 +854,9 @@ class Matcher:
         if kind is None:
             return None
         new_part = fragment(question)
+        if self._asks_stated_fact_of_last(new_part, last.question, previous):
+            answer = Answer(alone.answer.question, previous, 100.0, (), Reason.FACT.value, previous.id)
+            return replace(alone, answer=answer, matched=last.question)
         swapped = self._swapped(last.question, new_part)
         if self._stands_alone(alone, new_part, previous, swapped):
             return None
@@ -1003,6 +1011,22 @@ class Matcher:
                 entry = self.knowledge.entries[candidate.position]
                 return replace(resolved, reason=Reason.SIDE, entry=entry, score=round(candidate.score, 1))
         return resolved
+
+    def _asks_stated_fact_of_last(self, new_part: str, question_before: str, previous: Entry) -> bool:
+        """Whether the new part asks nothing but a year or count ("what year was that", "when was it"), of what
+        the question before named, and a passage of the last answer states it: "what happened with Crimea",
+        then "when was that" (the annexation in 2014). Read together, the two share every word with the entry
+        but add none, which the calibration has too few of to trust."""
+        query = self._query(new_part, (new_part,))
+        if (
+            query.factual not in INHERITED_FACTS
+            or not _NAME_NOTHING.issuperset(query.weights)
+            or Reason.FACT.value in self._without
+        ):
+            return False
+        # Read together, so that "what year" still asks for a year where the passage only says "the 1960s".
+        whole = self._query(f"{question_before} {new_part}", (question_before, new_part))
+        return self._states(replace(whole, factual=query.factual), self._position[previous.id])
 
     def _inherits_unstated_fact(self, entry: Entry, question_before: str, new_part: str) -> bool:
         """Whether the new part, which ``entry`` answers alone, asks the year or count the question before asked,
