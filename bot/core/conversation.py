@@ -47,6 +47,13 @@ class Conversation:
             return None
         return answered
 
+    def last_declined(self, now: float, within: float = CONTEXT_SECONDS) -> Turn | None:
+        """The latest turn, if it was declined and is no older than ``within`` seconds."""
+        latest = self.turns[-1] if self.turns else None
+        if latest is None or latest.entry_id is not None or now - latest.at > within:
+            return None
+        return latest
+
     def then(self, turn: Turn) -> Conversation:
         """This conversation with ``turn`` added, the oldest turns dropped past MAX_TURNS."""
         return Conversation((*self.turns, turn)[-MAX_TURNS:])

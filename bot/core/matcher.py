@@ -159,6 +159,7 @@ RULES = frozenset(
         "message-parts",  # set chat manners aside before matching
         "both-sides",  # a question of what both sides want or gain is not answered by an entry about one
         "inherited-fact",  # an elliptical new part asks the fact the question before asked
+        "after-a-decline",  # "and Xi?" after a declined question about Putin asks it of Xi
         "whole-question",  # "but isn't Russia…": a whole question after "and", "but" is answered on its own
         "new-question",  # a new part asking a question of its own is not answered with the last answer again
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
@@ -732,12 +733,38 @@ class Matcher:
         explanation = self._explain_alone(message)
         last = conversation.last_answered(now) if conversation is not None else None
         previous = self.knowledge.entry(last.entry_id) if last is not None and last.entry_id else None
+        declined = conversation.last_declined(now) if conversation is not None and last is None else None
+        if declined is not None and (swapped := self._after_a_decline(explanation, declined)) is not None:
+            return swapped
         if last is None or previous is None or explanation.answer.kind == PARAGRAPH:
             return explanation
         if explanation.answer.kind == SMALL_TALK and follow_up_kind(explanation.message.question) is None:
             return explanation  # "thanks!"; but "I don't get it", about the asker, asks for more of the answer
         followed = self._follow_up(explanation, last, previous) or explanation
         return self._linked_lead(self._no_more_than_said(followed, previous), explanation.decision, previous)
+
+    def _after_a_decline(self, alone: Explanation, declined: Turn) -> Explanation | None:
+        """A message declined alone that asks the question just declined of the other side: "putin, what's in it
+        for him", then "and xi?". The question with the side swapped may say enough where neither did alone.
+
+        Only a swap: the question before and the new part read side by side, as after an answer, measured on
+        tune 6 more follow-ups answered wrong and one fewer right; with no answer to anchor them they drift.
+        """
+        if (
+            alone.answer.entry is not None
+            or alone.answer.kind in (SMALL_TALK, PARAGRAPH)
+            or self._follow_up_kind(alone) is not FollowUp.ELLIPSIS
+            or "after-a-decline" in self._without
+        ):
+            return None
+        swapped = self._swapped(declined.question, fragment(alone.message.question))
+        if swapped is None:
+            return None
+        decision = self._decide((swapped,), resolved=True)
+        if decision.entry is None:
+            return None
+        answer = _answer(alone.answer.question, decision)
+        return replace(alone, answer=answer, decision=decision, focus=None, matched=swapped)
 
     def _linked_lead(self, explanation: Explanation, alone: Decision | None, previous: Entry) -> Explanation:
         """A message declined alone for a little too little evidence, answered by its best entry when that

@@ -270,6 +270,13 @@ def test_context_expires(matcher: Matcher) -> None:
     assert late[2] is None
 
 
+def test_a_declined_question_expires_too(matcher: Matcher) -> None:
+    """Past the context window, "and xi?" no longer asks the declined question about Putin of Xi."""
+    [_, late] = talk(matcher, "putin, what is in it for him", "and xi?", gap=CONTEXT_SECONDS + 1)
+
+    assert late[1] is None
+
+
 def test_small_talk_and_paragraph_requests_keep_the_context(matcher: Matcher) -> None:
     """ "thanks!" or "¶4?" between a question and its follow-up change nothing."""
     results = talk(matcher, "what does china get out of it", "thanks!", "what does paragraph 4 say", "and russia?")
@@ -345,6 +352,28 @@ def test_a_fact_asked_of_what_it_points_back_at_is_answered_when_a_passage_state
     [_, (_, entry, _)] = talk(matcher, first, then)
 
     assert entry == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        ("putin, what is in it for him", "what-xi-gains"),
+        # Swapped, a question the essay does not answer is still one it does not answer.
+        ("what does putin think of trump", None),
+        ("how tall is putin", None),
+    ],
+)
+def test_the_other_side_of_a_declined_question_is_asked_with_the_sides_swapped(
+    matcher: Matcher, first: str, expected: str | None
+) -> None:
+    """ "and xi?" after a question about Putin declined for too little evidence: the question asked of Xi,
+    whose words may say enough where neither message did alone. No answer of the first is borrowed."""
+    without = Matcher(matcher.knowledge, without={"after-a-decline"})
+    [(_, declined, _), (_, entry, follow_up_of)] = talk(matcher, first, "and xi?")
+
+    assert declined is None
+    assert (entry, follow_up_of) == (expected, None)
+    assert talk(without, first, "and xi?")[1][1] is None
 
 
 @pytest.mark.parametrize(
