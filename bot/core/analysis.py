@@ -126,6 +126,7 @@ _FACTUAL = re.compile(rf"^(?:\w+ ){{0,2}}?({'|'.join(sorted(_KIND_OF, key=len, r
 # "When did…" asks for a date; "when Xi and Putin meet, what…" is a clause.
 _WHEN_ASKS = re.compile(
     r"when (?:exactly |roughly )?(?:did|does|do|was|were|is|are|will|would|has|have|had|could|can|should)\b"
+    r"|when(?: exactly| roughly| then| tho| though)?$"
 )
 
 

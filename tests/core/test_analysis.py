@@ -167,6 +167,9 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("then where do they differ", None),  # in what respect
         ("how cheap is the oil", "how much"),
         ("so when xi and putin meet what do they talk about", None),  # a clause, not a question about a date
+        ("since when", "when"),  # the whole question, asked of what was just said
+        ("ok when then", "when"),
+        ("what do they do when", None),
         ("which of the two is stronger", None),  # a choice between the sides
         ("so which one leads", None),
     ],

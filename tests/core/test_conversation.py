@@ -381,6 +381,7 @@ def test_the_other_side_of_a_declined_question_is_asked_with_the_sides_swapped(
     [
         ("tell me about crimea", "what year was it", "crimea-and-ukraine"),
         ("explain the sino-soviet split", "when was this", "sino-soviet-split"),
+        ("explain the sino-soviet split", "when?", "sino-soviet-split"),
         # The passage says "the 1960s": a decade, not the year asked.
         ("how does the 1960s split fit in", "what year was it", None),
         # No passage of the answer dates anything.
