@@ -1598,6 +1598,9 @@ class Matcher:
             (self._analyzer.text(_opening(sentence)) for sentence in sentences) if len(sentences) > 1 else (text,)
         )
         factual = next(filter(None, map(factual_kind, openings)), None)
+        # "And the Ukraine invasion, what year was that?": a topic put first, then the year or count asked of it.
+        fronted = (factual_kind(self._analyzer.text(_opening(s.rsplit(",", 1)[1]))) for s in sentences if "," in s)
+        factual = factual or next((kind for kind in fronted if kind in INHERITED_FACTS), None)
         happened = frozenset(term for sentence in sentences for term in self._happened_terms(sentence))
         total = sum(weights.values())
         foreign = sum(weights[term.text] for term in terms if term.kind in (Kind.ENGLISH, Kind.NAME, Kind.UNKNOWN))

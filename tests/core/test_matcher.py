@@ -759,6 +759,19 @@ def test_a_fact_no_passage_states_of_what_is_asked_stays_declined(question: str)
     assert Matcher(facts_knowledge()).ask(question).reason == Reason.FACT_NOT_ASKED.value
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("the bridges over the river, how many are there", None),
+        ("according to the text, how many bridges are over the river", None),
+        ("the river bridge, when did it open", "bridge"),
+    ],
+)
+def test_the_year_or_count_asked_after_a_comma_is_asked_all_the_same(question: str, expected: str | None) -> None:
+    """A topic put first ("the bridges, how many are there") or "according to the text," before the question."""
+    assert answered_id(Matcher(facts_knowledge()), question) == expected
+
+
 def test_which_asks_what_a_phrasing_asks_with_what_and_the_same_noun() -> None:
     """ "What school does she work at" curated lets "which school…" be answered, not "which village…"."""
     essay = Essay("T", "A", ("The teacher works at the village school and teaches music.",), 1)
