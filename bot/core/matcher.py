@@ -382,6 +382,8 @@ CONDITIONAL_FACTS = frozenset({"cause"})
 # Words that name no topic of a question: the essay in general ("according to the text") and the kind of
 # fact asked ("what year", "what price").
 _NAME_NOTHING = GENERIC | FACT_KIND_TERMS
+# "When did it happen", "when did that start": that it took place, of what the question before named.
+_HAPPENING = frozenset(stem(word) for word in ("happen", "happened", "start", "started", "begin", "began", "occur"))
 # A "not answered" line asking the reasons of something.
 _ASKS_WHY = re.compile(r"(?:why|how come)\b")
 # A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
@@ -1040,14 +1042,14 @@ class Matcher:
         return resolved
 
     def _asks_stated_fact_of_last(self, new_part: str, question_before: str, previous: Entry) -> bool:
-        """Whether the new part asks nothing but a year or count ("what year was that", "when was it"), of what
+        """Whether the new part asks nothing but a year or count ("what year was that", "when did it happen"), of what
         the question before named, and a passage of the last answer states it: "what happened with Crimea",
         then "when was that" (the annexation in 2014). Read together, the two share every word with the entry
         but add none, which the calibration has too few of to trust."""
         query = self._query(new_part, (new_part,))
         if (
             query.factual not in INHERITED_FACTS
-            or not _NAME_NOTHING.issuperset(query.weights)
+            or not (_NAME_NOTHING | _HAPPENING).issuperset(query.weights)
             or Reason.FACT.value in self._without
         ):
             return False
