@@ -382,8 +382,8 @@ CONDITIONAL_FACTS = frozenset({"cause"})
 # Words that name no topic of a question: the essay in general ("according to the text") and the kind of
 # fact asked ("what year", "what price").
 _NAME_NOTHING = GENERIC | FACT_KIND_TERMS
-# "When did it happen", "when did that start": that it took place, of what the question before named.
-_HAPPENING = frozenset(stem(word) for word in ("happen", "happened", "start", "started", "begin", "began", "occur"))
+# "When did it happen", "when did that start": what a follow-up asking only for a date or count may add.
+_NOTHING_BUT_THE_FACT = _NAME_NOTHING | frozenset(stem(word) for word in ("happen", "start", "begin", "began", "occur"))
 # A "not answered" line asking the reasons of something.
 _ASKS_WHY = re.compile(r"(?:why|how come)\b")
 # A new part with a question word or verb of its own ("since when?", "does that mean…") asks its own question.
@@ -1049,7 +1049,7 @@ class Matcher:
         query = self._query(new_part, (new_part,))
         if (
             query.factual not in INHERITED_FACTS
-            or not (_NAME_NOTHING | _HAPPENING).issuperset(query.weights)
+            or not _NOTHING_BUT_THE_FACT.issuperset(query.weights)
             or Reason.FACT.value in self._without
         ):
             return False
@@ -1601,7 +1601,11 @@ class Matcher:
         )
         factual = next(filter(None, map(factual_kind, openings)), None)
         # "And the Ukraine invasion, what year was that?": a topic put first, then the year or count asked of it.
-        fronted = (factual_kind(self._analyzer.text(_opening(s.rsplit(",", 1)[1]))) for s in sentences if "," in s)
+        fronted = (
+            factual_kind(self._analyzer.text(_opening(sentence.rsplit(",", 1)[1])))
+            for sentence in sentences
+            if "," in sentence
+        )
         factual = factual or next((kind for kind in fronted if kind in INHERITED_FACTS), None)
         happened = frozenset(term for sentence in sentences for term in self._happened_terms(sentence))
         total = sum(weights.values())
