@@ -140,6 +140,8 @@ _WHERE_FITS = re.compile(
 _CALLED = re.compile(r"^(?:\w+ ){0,2}?what (?:is|are|was|were) (?:\w+ ){1,8}?called\b")
 # "Which of the two is stronger", "which one leads": a choice between the sides, not a fact to look up.
 _WHICH_OF_TWO = re.compile(r"which (?:one|side|of the two|of them|of the 2|of both)\b")
+# "In which way is China helping Russia?", "in which respects": how, or in what respect, not a thing to name.
+_WHICH_WAY = re.compile(r"(?<=\bin )which way\b|which (?:ways|manner|respects?|sense)\b")
 # Capitalised inside a message, these begin a sentence ("…here I'm a student"); "I" alone is too common.
 _I_FORMS = frozenset({"i'm", "i've", "i'd", "i'll"})
 
@@ -167,7 +169,9 @@ def factual_kind(text: str) -> str | None:
         return None
     if match.group(1) == "where" and _WHERE_FITS.match(text, match.start(1)):
         return None
-    if match.group(1) == "which" and _WHICH_OF_TWO.match(text, match.start(1)):
+    if match.group(1) == "which" and (
+        _WHICH_OF_TWO.match(text, match.start(1)) or _WHICH_WAY.match(text, match.start(1))
+    ):
         return None
     return _KIND_OF[match.group(1)]
 

@@ -171,6 +171,9 @@ def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
         ("ok when then", "when"),
         ("what do they do when", None),
         ("which of the two is stronger", None),  # a choice between the sides
+        ("in which way is china helping russia", None),  # how, not a thing to name
+        ("in which respects do they differ", None),
+        ("which way does the arms trade run", "which"),  # a direction, which the essay may not give
         ("so which one leads", None),
     ],
 )

@@ -331,6 +331,8 @@ def test_a_question_after_what_the_essay_never_says_is_declined(matcher: Matcher
         ("what happens if the west offers china a better deal", "what-could-end-it", "only-supposed"),
         ("did they make plans for the alliance failing?", "contingency-plans", "only-supposed"),
         ("have they got a backup plan if the alliance fails", "contingency-plans", "only-supposed"),
+        # "In which way" asks how, not for a thing to name that no phrasing asks for.
+        ("in which way is china helping russia", "what-russia-gets", "fact-not-asked"),
     ],
 )
 def test_a_question_beside_what_the_essay_never_says_is_not_declined_for_it(
