@@ -1054,8 +1054,7 @@ class Matcher:
         ):
             return False
         # Read together, so that "what year" still asks for a year where the passage only says "the 1960s".
-        whole = self._query(f"{question_before} {new_part}", (question_before, new_part))
-        return self._states(replace(whole, factual=query.factual), self._position[previous.id])
+        return self._states_of_whole(f"{question_before} {new_part}", previous, query.factual)
 
     def _inherits_unstated_fact(self, entry: Entry, question_before: str, new_part: str) -> bool:
         """Whether the new part, which ``entry`` answers alone, asks the year or count the question before asked,
@@ -1149,9 +1148,11 @@ class Matcher:
         "When did it happen" after the Sino-Soviet split: "it" is the split, which a cited passage dates;
         "and when did the invasion start" names a subject of its own.
         """
-        if not refers_back(new.text):
-            return False
-        whole = replace(self._query(whole_text, (whole_text,)), factual=new.factual)
+        return refers_back(new.text) and self._states_of_whole(whole_text, entry, new.factual)
+
+    def _states_of_whole(self, whole_text: str, entry: Entry, factual: str | None) -> bool:
+        """Whether a cited passage of ``entry`` states the ``factual`` kind of fact of what ``whole_text`` names."""
+        whole = replace(self._query(whole_text, (whole_text,)), factual=factual)
         return self._states(whole, self._position[entry.id])
 
     def _one_sided(self, previous: str, swapped: str) -> frozenset[int]:
