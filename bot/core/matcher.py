@@ -165,6 +165,7 @@ RULES = frozenset(
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         "listed-instances",  # "what kind of hostility?" after an answer listing its forms is answered by it again
+        "only-specifics",  # "name one?", "examples?" alone name no topic
         "reasons-left-open",  # "why?" of a point whose reasons the entry's "not answered" lines say the essay omits
         Reason.LINKED.value,
         Reason.EXACT.value,
@@ -1330,9 +1331,12 @@ class Matcher:
             return Decision(text, query.text, terms, weights, (), Reason.EXACT, exact, 100.0, ())
         if "both-sides" not in self._without:
             excluded |= self._about_one_side(query)
-        ranked = self._rank(query, excluded) if query.total else []
+        # "name one?", "examples?": a request for precision with nothing else names no topic, though
+        # "name" alone is a word of the author entry.
+        only_specifics = "only-specifics" not in self._without and STOPWORDS.issuperset(_words(without_specifics(text)))
+        ranked = self._rank(query, excluded) if query.total and not only_specifics else []
         if not ranked:
-            reason = Reason.NO_CANDIDATE if query.total else Reason.NOTHING_TO_MATCH
+            reason = Reason.NO_CANDIDATE if query.total and not only_specifics else Reason.NOTHING_TO_MATCH
             return Decision(text, query.text, terms, weights, (), reason, None, 0.0, ())
         best = ranked[0]
         focused = anchor == best.id and best.coverage >= FOCUS_COVERAGE

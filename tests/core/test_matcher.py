@@ -159,6 +159,14 @@ def test_empty_and_decoration_only_questions_are_declined(matcher: Matcher, ques
     assert answer.question == question
 
 
+@pytest.mark.parametrize("question", ["name one?", "examples?", "specifically?", "name them pls"])
+def test_a_request_for_precision_alone_names_no_topic(matcher: Matcher, question: str) -> None:
+    """ "name one?" asks for more of something said before; "name" alone is not a question about the author's name."""
+    answer = matcher.ask(question)
+
+    assert (answer.entry, answer.reason) == (None, "nothing-to-match")
+
+
 def test_very_long_question_is_clipped_not_rejected(matcher: Matcher) -> None:
     """A 10,000-character question is clipped, not refused, and keeps its original text."""
     question = "who is the dominant partner " + "blah " * 2000
