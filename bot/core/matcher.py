@@ -165,6 +165,7 @@ RULES = frozenset(
         "own-question",  # an asking sentence that is a whole question, declined alone, is not answered by context
         "about-the-asker",  # statements about the asker naming no topic are set aside (small talk if nothing asks)
         "listed-instances",  # "what kind of hostility?" after an answer listing its forms is answered by it again
+        "leaning-sentence",  # an asking sentence that leans on the last answer makes its message a follow-up
         "only-specifics",  # "name one?", "examples?" alone name no topic
         "reasons-left-open",  # "why?" of a point whose reasons the entry's "not answered" lines say the essay omits
         Reason.LINKED.value,
@@ -743,8 +744,24 @@ class Matcher:
             return explanation
         if explanation.answer.kind == SMALL_TALK and follow_up_kind(explanation.message.question) is None:
             return explanation  # "thanks!"; but "I don't get it", about the asker, asks for more of the answer
-        followed = self._follow_up(explanation, last, previous) or explanation
+        followed = self._follow_up(self._leaning_sentence(explanation), last, previous) or explanation
         return self._linked_lead(self._no_more_than_said(followed, previous), explanation.decision, previous)
+
+    def _leaning_sentence(self, alone: Explanation) -> Explanation:
+        """A message of several sentences that its whole words do not answer, whose asking sentence leans on the
+        last answer ("thats a reversal from the 50s lol. militarily too?", "interesting. what about militarily?"):
+        that sentence alone, to be read as the follow-up it is, the message's own words kept as the question."""
+        focus = alone.focus
+        if (
+            focus is None
+            or "leaning-sentence" in self._without
+            or (alone.answer.entry is not None and alone.answer.reason != Reason.ASKING_SENTENCE.value)
+            or follow_up_kind(alone.message.question) is not None
+            or follow_up_kind(focus.text) is None
+        ):
+            return alone
+        sentence = self._explain_alone(focus.text)
+        return replace(sentence, answer=replace(sentence.answer, question=alone.answer.question))
 
     def _after_a_decline(self, alone: Explanation, declined: Turn) -> Explanation | None:
         """A message declined alone that asks the question just declined of the other side: "putin, what's in it

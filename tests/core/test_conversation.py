@@ -778,3 +778,22 @@ def test_a_restatement_of_the_answer_may_be_further_short_of_evidence_for_a_poin
         answer = linking.reply(message, conversation, 5.0)[0].answer
 
         assert (answer.entry.id if answer.entry else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("reaction", "then"),
+    [
+        ("huh didnt know that.", "and militarily?"),
+        ("interesting stuff.", "what about militarily?"),
+        ("thats a reversal from the 50s lol.", "militarily too?"),
+    ],
+)
+def test_a_reaction_before_a_follow_up_leaves_it_a_follow_up(matcher: Matcher, reaction: str, then: str) -> None:
+    """A sentence reacting to the answer, then the follow-up: answered as the follow-up alone is."""
+    first = "who is the dominant partner"
+
+    [_, bare] = talk(matcher, first, then)
+    [_, reacted] = talk(matcher, first, f"{reaction} {then}")
+
+    assert reacted == bare
+    assert bare[2] == "dominant-partner"
