@@ -30,10 +30,10 @@ STOPWORDS = frozenset(
     said she should so some such tell than that the their them then there these they thing things this those through
     to too under until up upon us very want was way we were what when where whether which while who whom whose why
     will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
-    lowkey af bro bruh dude guys pal explain know mean means talk talking think wat wut r u ur ya yeah yep nah gonna
-    wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot lots whats guy
-    irl omg y n w wats cuz coz bc actual everyone everybody folks yall chat hola hallo bonjour salut ciao privet
-    wise
+    lowkey af bro bruh dude guys pal explain know mean means meaning meant talk talking think wat wut r u ur ya yeah
+    yep nah gonna wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot
+    lots whats guy irl omg y n w wats cuz coz bc actual everyone everybody folks yall chat hola hallo bonjour salut
+    ciao privet wise
     """.split()
 )
 

@@ -135,6 +135,19 @@ def test_the_wise_of_values_wise_asks_nothing(written: str) -> None:
     assert [term.text for term in terms] == ["page", "valu"]
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["multipolar meaning?", "what is meant by multipolar", "multipolar means?", "what does he mean by multipolar"],
+)
+def test_asking_what_a_word_means_adds_no_topic_to_it(written: str) -> None:
+    """ "multipolar meaning?" asks about "multipolar"; "meaning" is not a second topic, though the essay uses it."""
+    analyzer = analyzer_knowing("a multipolar world, meaning several powers, is what was meant")
+
+    terms = analyzer.question_terms(analyzer.text(written), limit=10)
+
+    assert [term.text for term in terms] == ["multipolar"]
+
+
 def test_question_terms_add_only_roles_the_knowledge_base_has() -> None:
     analyzer = analyzer_knowing("what does putin gain")
 
