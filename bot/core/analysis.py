@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
     nor not now of off on once one only or other our out over own please pls plz quite rather really same say says
     said she should so some such tell than that the their them then there these they thing things this those through
     to too under until up upon us very want was way we were what when where whether which while who whom whose why
-    will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao ngl fr tbh
+    will with would yes yet you your yours ok okay hey hi yo sup thanks thank thx bot hmm uh um lol lmao wtf ngl fr tbh
     lowkey af bro bruh dude guys pal explain know mean means meaning meant talk talking think wat wut r u ur ya yeah
     yep nah gonna wanna kinda sorta gotta actually basically literally tho rn idk imo btw someone anyone stuff lot
     lots whats guy irl omg y n w wats cuz coz bc actual everyone everybody folks yall chat hola hallo bonjour salut

@@ -66,8 +66,14 @@ _BARE_CONTRACTIONS = {
     "bc": "because",
     "cuz": "because",
     "coz": "because",
+    "becoz": "because",
+    "bcoz": "because",
     "abt": "about",
     "ppl": "people",
+    "smth": "something",
+    "sth": "something",
+    "yr": "year",
+    "yrs": "years",
 }
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 # "Ph.D.", "U.K.", "e.g.": one word, as "PhD" and "UK" are.

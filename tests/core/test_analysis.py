@@ -59,6 +59,8 @@ def test_chat_spellings_of_function_words_are_the_words() -> None:
 
     assert analyzer.text("wat wud make them split up") == analyzer.text("what would make them split up")
     assert factual_kind(analyzer.text("wat year did russia annex crimea")) == "when"
+    assert factual_kind(analyzer.text("what yr did russia annex crimea")) == "when"
+    assert analyzer.text("is it becoz of smth") == analyzer.text("is it because of something")
 
 
 def test_dotted_abbreviations_are_one_word() -> None:
