@@ -8,8 +8,6 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -156,6 +154,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     """The variables a ``.env`` file sets, read by python-dotenv as a shell would (quotes, inline comments)."""
     if not path.is_file():
         return {}
+    # Imported here: most runs have no .env, and the import is a twentieth of `ask`'s start-up.
+    from dotenv import dotenv_values  # noqa: PLC0415
+
     return {key: value for key, value in dotenv_values(path).items() if value is not None}
 
 
