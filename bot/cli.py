@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--knowledge", type=Path, help=knowledge_help)
     evaluate.add_argument("--file", type=Path, help="eval file (default: eval.yaml in the knowledge folder)")
     evaluate.add_argument("--part", choices=PARTS, help="run only this part (tune while tuning; never tune on holdout)")
+    evaluate.add_argument(
+        "--jobs",
+        type=int,
+        default=min(3, os.cpu_count() or 1),
+        help="processes to ask the questions in (default: the cores, at most 3; 1 for one process)",
+    )
 
     migrate = commands.add_parser("migrate", help="bring the question log's schema to this version (start-up does too)")
     migrate.add_argument("--log", help=log_help + " (default: DATABASE_URL or DATABASE_PATH)")

@@ -74,7 +74,7 @@ def calibrate_command(directory: Path | None) -> int:
     return 0
 
 
-def eval_command(directory: Path | None, eval_file: Path | None, part: str | None = None) -> int:
+def eval_command(directory: Path | None, eval_file: Path | None, part: str | None = None, jobs: int = 1) -> int:
     knowledge = load_or_say_why(directory)
     if knowledge is None:
         return 1
@@ -83,7 +83,7 @@ def eval_command(directory: Path | None, eval_file: Path | None, part: str | Non
         return 1
     if part is not None:
         evalset = EvalSet(evalset.thresholds, {part: evalset.parts[part]})
-    results = run_eval(Matcher(knowledge), evalset)
+    results = run_eval(Matcher(knowledge), evalset, jobs)
     for result in results:
         _print_part(result)
     thresholds = evalset.thresholds
@@ -325,7 +325,7 @@ async def _migrate(location: str | Path) -> int:
 def run(args: argparse.Namespace) -> int:
     """The maintainers' command ``args`` names, as parsed by bot.cli."""
     commands: dict[str, Callable[[], int]] = {
-        "eval": lambda: eval_command(args.knowledge, args.file, args.part),
+        "eval": lambda: eval_command(args.knowledge, args.file, args.part, args.jobs),
         "gaps": lambda: gaps_command(args.stub, args.json, args.limit, args.log, args.knowledge),
         "learn": lambda: learn_command(args.log, args.knowledge, args.out, args.apply, args.only),
         "calibrate": lambda: calibrate_command(args.knowledge),

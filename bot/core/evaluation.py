@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -340,9 +343,13 @@ def _words(explanation: Explanation) -> frozenset[str]:
     return frozenset().union(*(decision.sample.words for decision in decisions if decision and decision.sample))
 
 
-def run_eval(matcher: Matcher, evalset: EvalSet) -> list[PartResult]:
-    """Ask every question, bare and wrapped in chat manners, and tally the results per part."""
-    return [_run_part(matcher, name, part) for name, part in evalset.parts.items()]
+def run_eval(matcher: Matcher, evalset: EvalSet, jobs: int = 1) -> list[PartResult]:
+    """Ask every question, bare and wrapped in chat manners, and tally the results per part.
+
+    With ``jobs`` above 1, a part's questions in chat manners, in context and its conversations are
+    asked in that many forked processes at once: the same answers, in about two thirds of the time on
+    two cores."""
+    return [_run_part(matcher, name, part, jobs) for name, part in evalset.parts.items()]
 
 
 def _verdict(matcher: Matcher, case: Case, question: str) -> tuple[bool, Answer]:
@@ -368,7 +375,7 @@ def _miss(question: str, case: Case, answer: Answer) -> Miss:
     return Miss(question, " or ".join(case.expected) or "(declined)", got, answer.score)
 
 
-def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
+def _run_part(matcher: Matcher, name: str, part: Part, jobs: int) -> PartResult:
     right = declined = 0
     misses = []
     reasons: Counter[str] = Counter()
@@ -384,9 +391,14 @@ def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
         if not correct:
             misses.append(_miss(case.question, case, answer))
     in_scope = sum(1 for case in part.cases if case.expected)
-    wrapped = _run_wrapped(matcher, part.cases, bare, part.wrappers, part.small_talk)
-    in_context = _run_wrapped(matcher, part.cases, bare, part.context, ())
-    follow_ups, follow_ups_right, follow_up_misses = _run_conversations(matcher, part.conversations)
+    wrapped, in_context, (follow_ups, follow_ups_right, follow_up_misses) = _in_parallel(
+        (
+            partial(_run_wrapped, matcher, part.cases, bare, part.wrappers, part.small_talk),
+            partial(_run_wrapped, matcher, part.cases, bare, part.context, ()),
+            partial(_run_conversations, matcher, part.conversations),
+        ),
+        jobs,
+    )
     return PartResult(
         name,
         in_scope,
@@ -401,6 +413,26 @@ def _run_part(matcher: Matcher, name: str, part: Part) -> PartResult:
         follow_ups_right,
         follow_up_misses,
     )
+
+
+# What the forked processes of _in_parallel run: set before they fork, so the matcher is not pickled.
+_forked: dict[str, Sequence[Callable[[], Any]]] = {}
+
+
+def _in_parallel(phases: Sequence[Callable[[], Any]], jobs: int) -> list[Any]:
+    """Each phase's result, in order: the phases run in up to ``jobs`` forked processes (in this one for 1)."""
+    if jobs <= 1:
+        return [phase() for phase in phases]
+    _forked["phases"] = phases
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(phases))) as pool:
+            return pool.map(_run_phase, range(len(phases)), chunksize=1)
+    finally:
+        _forked.clear()
+
+
+def _run_phase(index: int) -> Any:
+    return _forked["phases"][index]()
 
 
 def _run_conversations(
