@@ -13,10 +13,11 @@ from tests.conftest import FIXTURES, run_cli
 
 
 def _shorten_tune(knowledge: Path, questions: int) -> None:
-    """The copy's tune part cut to its first ``questions`` of each kind: enough to fit on, quicker to."""
+    """The copy's tune part cut to its first ``questions`` of each kind, and as many conversations: enough
+    to fit on, quicker to."""
     path = knowledge / "eval.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for kind in ("in_scope", "out_of_scope"):
+    for kind in ("in_scope", "out_of_scope", "conversations"):
         data["tune"][kind] = data["tune"][kind][:questions]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
